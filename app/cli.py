@@ -1,0 +1,79 @@
+"""The command line: ``tether-monitor [--server URL] [--demo [FOLDER]]``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from . import __version__
+from .protocol.rest import DEFAULT_URL
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tether-monitor",
+        description="Watch Sony cameras tethered to an Alpha Camera REST server: "
+        "connection, focus, transfers and every frame as it lands.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
+    )
+    parser.add_argument(
+        "--server",
+        metavar="URL",
+        action="append",
+        help=f"the server to watch (default {DEFAULT_URL})",
+    )
+    parser.add_argument(
+        "--demo",
+        metavar="FOLDER",
+        nargs="?",
+        const="",
+        default=None,
+        help="start the built-in camera simulator and watch it; with FOLDER, its "
+        "cameras 'shoot' the JPEGs found there instead of generated pictures",
+    )
+    parser.add_argument(
+        "--poll-interval",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help="seconds between camera discoveries (default 5)",
+    )
+    parser.add_argument(
+        "--stall-timeout",
+        type=float,
+        default=45.0,
+        metavar="S",
+        help="seconds without a byte after which a stream is taken for dead "
+        "(default 45: the server's 30 s keepalive plus grace)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if args.demo and not Path(args.demo).is_dir():
+        print(
+            f"tether-monitor: --demo expects a folder of JPEGs, got {args.demo!r}",
+            file=sys.stderr,
+        )
+        return 2
+    if args.poll_interval <= 0 or args.stall_timeout <= 0:
+        print("tether-monitor: intervals must be positive", file=sys.stderr)
+        return 2
+    from .gui import run_window
+
+    return run_window(
+        servers=args.server or [],
+        demo=None if args.demo is None else (Path(args.demo) if args.demo else True),
+        poll_interval=args.poll_interval,
+        stall_timeout=args.stall_timeout,
+    )

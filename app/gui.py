@@ -1,0 +1,116 @@
+"""Start the window on a qasync loop with its watchers (and the demo simulator)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+from pathlib import Path
+
+import qasync
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from .monitor import ServerWatcher
+from .protocol.rest import DEFAULT_URL, http_client
+from .resources import resource
+from .rig import Rig
+from .ui.main_window import MainWindow
+
+
+def make_app() -> QApplication:
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv[:1])
+    app.setApplicationName("Tether Monitor")
+    app.setOrganizationName("Tether Monitor")
+    app.setDesktopFileName("tether-monitor")
+    style = resource("style.qss")
+    if style.is_file():
+        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    return app
+
+
+async def watch(
+    window: MainWindow,
+    urls: list[str],
+    *,
+    poll_interval: float = 5.0,
+    stall_timeout: float = 45.0,
+) -> None:
+    """Keep the window's rig fed from ``urls`` until the window is closed."""
+    closed = asyncio.Event()
+    window.destroyed.connect(closed.set)
+    app = QApplication.instance()
+    assert app is not None
+    app.lastWindowClosed.connect(closed.set)
+    async with http_client() as client:
+        watchers = [
+            ServerWatcher(
+                window.rig,
+                url,
+                client,
+                poll_interval=poll_interval,
+                stall_timeout=stall_timeout,
+            )
+            for url in urls
+        ]
+        window._on_retry = lambda: [w.retry_now() for w in watchers]
+        tasks = [asyncio.ensure_future(w.run()) for w in watchers]
+        try:
+            await closed.wait()
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def run_window(
+    *,
+    servers: list[str],
+    demo: Path | bool | None = None,
+    poll_interval: float = 5.0,
+    stall_timeout: float = 45.0,
+) -> int:
+    app = make_app()
+    app.setQuitOnLastWindowClosed(False)
+    simulator = None
+    urls = list(servers)
+    if demo is not None:
+        from .simulator import SimulatorThread
+
+        simulator = SimulatorThread(folder=demo if isinstance(demo, Path) else None)
+        urls.insert(0, simulator.start())
+    if not urls:
+        urls = [DEFAULT_URL]
+    rig = Rig()
+    window = MainWindow(rig)
+    if simulator is not None:
+        window.setWindowTitle("Tether Monitor — demo (simulated cameras)")
+
+    # Ctrl+C in the terminal closes the window; the timer lets Python see the signal.
+    signal.signal(signal.SIGINT, lambda *_: window.close())
+    with contextlib.suppress(ValueError, AttributeError):
+        signal.signal(signal.SIGTERM, lambda *_: window.close())
+    pulse = QTimer()
+    pulse.timeout.connect(lambda: None)
+    pulse.start(200)
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    window.show()
+    try:
+        with loop:
+            loop.run_until_complete(
+                watch(
+                    window,
+                    urls,
+                    poll_interval=poll_interval,
+                    stall_timeout=stall_timeout,
+                )
+            )
+    finally:
+        if simulator is not None:
+            simulator.stop()
+    return 0

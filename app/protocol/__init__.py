@@ -1,0 +1,1 @@
+"""What the Alpha Camera REST server speaks: REST calls and typed event streams."""

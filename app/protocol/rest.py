@@ -1,0 +1,212 @@
+"""REST calls to the Alpha Camera REST server, answered as plain dataclasses."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from .errors import BadAnswer, RequestRefused, ServerUnreachable
+
+log = logging.getLogger(__name__)
+
+DEFAULT_URL = "http://localhost:8080"
+
+
+@dataclass(frozen=True)
+class ServerStatus:
+    version: str
+    sdk_version: str
+    uptime: float | None
+    platform: str
+    cameras_connected: int
+    cameras_discovered: int
+
+
+@dataclass(frozen=True)
+class CameraInfo:
+    id: str
+    model: str
+    connection_type: str  # "USB" or "Network"
+    connected: bool
+
+
+@dataclass(frozen=True)
+class ConnectionInfo:
+    connected: bool
+    model: str
+    mode: str | None  # "remote", "remote-transfer", "contents"
+
+
+@dataclass(frozen=True)
+class Property:
+    formatted: str
+    value: Any
+    writable: bool
+
+
+def normalize_url(url: str) -> str:
+    """The base URL without a trailing slash, with http:// added when missing."""
+    url = url.strip().rstrip("/")
+    if "://" not in url:
+        url = f"http://{url}"
+    return url
+
+
+def describe_http_error(exc: httpx.HTTPError, url: str) -> str:
+    """One plain sentence for what went wrong reaching the server."""
+    if isinstance(exc, httpx.ConnectError):
+        text = str(exc).lower()
+        if "refused" in text:
+            return f"{url} refused the connection (is the server running?)"
+        if "name" in text and ("resolution" in text or "not known" in text):
+            return f"{url}: host name not found"
+        return f"could not connect to {url}"
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"{url} did not accept the connection in time"
+    if isinstance(exc, httpx.ReadTimeout):
+        return f"{url} stopped answering"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"{url} did not answer in time"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"{url} closed the connection"
+    if isinstance(exc, httpx.ReadError):
+        return f"the connection to {url} was cut"
+    return f"could not talk to {url} ({type(exc).__name__})"
+
+
+def describe_status(response: httpx.Response) -> str:
+    """Why a non-200 answer is not what was expected, in one sentence."""
+    kind = response.headers.get("content-type", "").partition(";")[0].strip()
+    page = " (an HTML page, perhaps from a proxy)" if kind == "text/html" else ""
+    phrase = response.reason_phrase or ""
+    return f"expected HTTP 200, got {response.status_code} {phrase}".rstrip() + page
+
+
+class RestClient:
+    """The REST side of one server. Errors come out as :mod:`.errors` types."""
+
+    def __init__(
+        self, base_url: str, client: httpx.AsyncClient, *, timeout: float = 15.0
+    ) -> None:
+        self.base_url = normalize_url(base_url)
+        self._client = client
+        self._timeout = timeout
+
+    async def _get(self, path: str, **params: Any) -> dict[str, Any]:
+        url = self.base_url + path
+        try:
+            response = await self._client.get(url, params=params, timeout=self._timeout)
+        except httpx.HTTPError as exc:
+            raise ServerUnreachable(describe_http_error(exc, self.base_url)) from exc
+        if response.status_code != 200:
+            raise BadAnswer(f"GET {path}: {describe_status(response)}")
+        try:
+            body = response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            kind = response.headers.get("content-type", "no content type")
+            raise BadAnswer(f"GET {path}: expected JSON, got {kind}") from exc
+        if not isinstance(body, dict):
+            raise BadAnswer(
+                f"GET {path}: expected a JSON object, got {type(body).__name__}"
+            )
+        if body.get("success") is False:
+            raise RequestRefused(str(body.get("message") or f"GET {path} failed"))
+        return body
+
+    async def status(self) -> ServerStatus:
+        body = await self._get("/api/server/status")
+        server = _dict(body.get("server"))
+        cams = _dict(body.get("cameras"))
+        return ServerStatus(
+            version=str(server.get("version", "?")),
+            sdk_version=str(server.get("sdkVersion", "?")),
+            uptime=_number(server.get("uptime")),
+            platform=str(server.get("platform", "")),
+            cameras_connected=int(_number(cams.get("connected")) or 0),
+            cameras_discovered=int(_number(cams.get("discovered")) or 0),
+        )
+
+    async def cameras(self) -> list[CameraInfo]:
+        body = await self._get("/api/cameras")
+        items = body.get("cameras")
+        if not isinstance(items, list):
+            raise BadAnswer("GET /api/cameras: expected a list of cameras, got none")
+        found = []
+        for item in items:
+            if not isinstance(item, dict) or not item.get("id"):
+                log.warning("Skipped a camera entry without an id: %.200r", item)
+                continue
+            found.append(
+                CameraInfo(
+                    id=str(item["id"]),
+                    model=str(item.get("model") or ""),
+                    connection_type=str(item.get("connectionType") or ""),
+                    connected=_flag(item.get("connected")),
+                )
+            )
+        return found
+
+    async def connection(self, camera_id: str) -> ConnectionInfo:
+        body = await self._get(f"/api/cameras/{quote(camera_id, safe='')}/connection")
+        camera = _dict(body.get("camera"))
+        data = _dict(body.get("data"))
+        mode = data.get("mode")
+        return ConnectionInfo(
+            connected=_flag(camera.get("connected")),
+            model=str(camera.get("model") or ""),
+            mode=str(mode) if mode else None,
+        )
+
+    async def properties(self, camera_id: str) -> dict[str, Property]:
+        path = f"/api/cameras/{quote(camera_id, safe='')}/properties/all"
+        body = await self._get(path)
+        props = _dict(_dict(body.get("data")).get("properties"))
+        result = {}
+        for name, item in props.items():
+            if not isinstance(item, dict):
+                continue
+            formatted = item.get("current_formatted")
+            value = item.get("current_value")
+            result[str(name)] = Property(
+                formatted=str(formatted if formatted is not None else value or ""),
+                value=value,
+                writable=_flag(item.get("writable")),
+            )
+        return result
+
+
+@contextlib.asynccontextmanager
+async def http_client() -> AsyncIterator[httpx.AsyncClient]:
+    """The shared HTTP client: no proxies from the environment for a LAN server."""
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=20)
+    async with httpx.AsyncClient(limits=limits, trust_env=False) as client:
+        yield client
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _flag(value: Any) -> bool:
+    """A boolean that the server may also send as the text "true"/"false"."""
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return bool(value)

@@ -1,0 +1,384 @@
+"""The state of the rig: servers, cameras, focus, transfers and frames. No Qt here.
+
+The watcher (``app.monitor``) feeds events and REST answers in; views subscribe
+with :meth:`Rig.subscribe` and are told what changed.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import PurePath, PureWindowsPath
+
+from .protocol import events as ev
+from .protocol.rest import CameraInfo, ConnectionInfo, Property, ServerStatus
+
+RECENT_FRAMES = 50
+LOG_CAPACITY = 5000
+
+
+class LinkState(enum.StrEnum):
+    """The lifecycle of a connection to a server (or of one stream)."""
+
+    CONNECTING = "connecting"
+    OPEN = "open"
+    RETRYING = "retrying"
+    CLOSED = "closed"
+
+
+@dataclass
+class Server:
+    url: str
+    state: LinkState = LinkState.CONNECTING
+    status: ServerStatus | None = None
+    reason: str = ""
+    retry_at: float | None = None  # time.monotonic() of the next attempt
+    since: datetime = field(default_factory=datetime.now)
+
+    def retry_in(self, now: float | None = None) -> float | None:
+        if self.retry_at is None:
+            return None
+        return max(0.0, self.retry_at - (time.monotonic() if now is None else now))
+
+
+@dataclass
+class Transfer:
+    percent: float
+    path: str | None
+    updated: float  # time.monotonic()
+
+    @property
+    def done(self) -> bool:
+        return self.percent >= 100
+
+
+@dataclass(frozen=True)
+class Frame:
+    camera_key: CameraKey
+    path: str
+    number: int  # this session's shot count for the camera when it landed
+    time: datetime
+
+    @property
+    def name(self) -> str:
+        return file_name(self.path)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A warning or error the camera reported."""
+
+    time: datetime
+    code: str | None
+    message: str
+    is_error: bool
+
+
+CameraKey = tuple[str, str]
+"""(server URL, camera id): camera ids are unique only on one server."""
+
+
+@dataclass
+class Camera:
+    server: str
+    id: str
+    model: str = ""
+    connection_type: str = ""
+    connected: bool = False
+    mode: str | None = None
+    lost_at: datetime | None = None
+    af: ev.AfState = ev.AfState.UNKNOWN
+    properties: dict[str, Property] = field(default_factory=dict)
+    properties_stale: bool = False
+    transfer: Transfer | None = None
+    frames: deque[Frame] = field(default_factory=lambda: deque(maxlen=RECENT_FRAMES))
+    shots: int = 0
+    notice: Notice | None = None
+    last_event: datetime | None = None
+
+    @property
+    def key(self) -> CameraKey:
+        return (self.server, self.id)
+
+    @property
+    def latest(self) -> Frame | None:
+        return self.frames[0] if self.frames else None
+
+    def formatted(self, name: str) -> str | None:
+        prop = self.properties.get(name)
+        return prop.formatted if prop is not None else None
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    time: datetime
+    server: str
+    camera: str | None
+    type: str
+    summary: str
+    level: str = "info"  # "info", "warning", "error"
+
+
+def file_name(path: str) -> str:
+    """The last part of a path from either a POSIX or a Windows host."""
+    if "\\" in path:
+        return PureWindowsPath(path).name
+    return PurePath(path).name
+
+
+class RigListener:
+    """What a view of the rig is told. Override what you need."""
+
+    def server_changed(self, server: Server) -> None: ...
+    def camera_changed(self, camera: Camera) -> None: ...
+    def frame_added(self, camera: Camera, frame: Frame) -> None: ...
+    def logged(self, entry: LogEntry) -> None: ...
+
+
+class Rig:
+    """Every server and camera the monitor knows of, and what they last did."""
+
+    def __init__(self) -> None:
+        self.servers: dict[str, Server] = {}
+        self.cameras: dict[CameraKey, Camera] = {}
+        self.log: deque[LogEntry] = deque(maxlen=LOG_CAPACITY)
+        self._listeners: list[RigListener] = []
+
+    def subscribe(self, listener: RigListener) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    # -- servers ---------------------------------------------------------------
+
+    def server(self, url: str) -> Server:
+        if url not in self.servers:
+            self.servers[url] = Server(url)
+            self._server_changed(self.servers[url])
+        return self.servers[url]
+
+    def set_link(
+        self,
+        url: str,
+        state: LinkState,
+        *,
+        reason: str = "",
+        retry_at: float | None = None,
+        status: ServerStatus | None = None,
+    ) -> None:
+        server = self.server(url)
+        changed = server.state != state
+        server.state = state
+        server.reason = reason
+        server.retry_at = retry_at
+        if status is not None:
+            server.status = status
+        if changed:
+            server.since = datetime.now()
+            if state == LinkState.OPEN:
+                version = (
+                    f" (server {status.version}, SDK {status.sdk_version})"
+                    if status
+                    else ""
+                )
+                self.note(url, None, "stream", f"connected{version}")
+            elif state == LinkState.RETRYING:
+                self.note(url, None, "stream", f"offline: {reason}", level="warning")
+            if state != LinkState.OPEN:
+                for camera in self.cameras_of(url):
+                    self._set_lost(camera, why=None)
+        self._server_changed(server)
+
+    def cameras_of(self, url: str) -> list[Camera]:
+        return [c for c in self.cameras.values() if c.server == url]
+
+    # -- cameras ---------------------------------------------------------------
+
+    def camera(self, url: str, camera_id: str) -> Camera:
+        key = (url, camera_id)
+        if key not in self.cameras:
+            self.cameras[key] = Camera(server=url, id=camera_id)
+        return self.cameras[key]
+
+    def update_cameras(self, url: str, found: list[CameraInfo]) -> list[Camera]:
+        """Apply a discovery answer; returns the cameras seen for the first time."""
+        new = []
+        seen = set()
+        for info in found:
+            seen.add(info.id)
+            is_new = (url, info.id) not in self.cameras
+            camera = self.camera(url, info.id)
+            camera.model = info.model or camera.model
+            camera.connection_type = info.connection_type or camera.connection_type
+            if is_new:
+                new.append(camera)
+                self.note(
+                    url,
+                    info.id,
+                    "discovery",
+                    f"found {camera.model or 'a camera'}"
+                    f" on {camera.connection_type or 'an unknown link'}",
+                )
+            if info.connected:
+                self._set_connected(camera)
+            else:
+                self._set_lost(camera, why="not connected")
+            self._camera_changed(camera)
+        for camera in self.cameras_of(url):
+            if camera.id not in seen and camera.connected:
+                self._set_lost(camera, why="no longer listed by the server")
+                self._camera_changed(camera)
+        return new
+
+    def update_connection(self, url: str, camera_id: str, info: ConnectionInfo) -> None:
+        camera = self.camera(url, camera_id)
+        camera.mode = info.mode
+        camera.model = info.model or camera.model
+        if info.connected:
+            self._set_connected(camera)
+        else:
+            self._set_lost(camera, why="not connected")
+        self._camera_changed(camera)
+
+    def update_properties(
+        self, url: str, camera_id: str, props: dict[str, Property] | None
+    ) -> None:
+        """New property values, or None when fetching them failed (kept, as stale)."""
+        camera = self.camera(url, camera_id)
+        if props is None:
+            camera.properties_stale = True
+        else:
+            camera.properties = props
+            camera.properties_stale = False
+        self._camera_changed(camera)
+
+    def _set_connected(self, camera: Camera) -> None:
+        if not camera.connected:
+            camera.connected = True
+            if camera.lost_at is not None:
+                self.note(camera.server, camera.id, "connection", "camera is back")
+            camera.lost_at = None
+
+    def _set_lost(self, camera: Camera, why: str | None) -> None:
+        if camera.connected or camera.lost_at is None:
+            was_connected = camera.connected
+            camera.connected = False
+            camera.af = ev.AfState.UNKNOWN
+            camera.transfer = None
+            if was_connected:
+                camera.lost_at = datetime.now()
+                if why:
+                    self.note(
+                        camera.server,
+                        camera.id,
+                        "connection",
+                        f"camera lost: {why}",
+                        level="warning",
+                    )
+            self._camera_changed(camera)
+
+    # -- events ----------------------------------------------------------------
+
+    def apply(self, url: str, camera_id: str, event: ev.Event) -> Frame | None:
+        """Apply one event attributed to a camera; returns a frame that landed."""
+        camera = self.camera(url, camera_id)
+        camera.last_event = datetime.now()
+        frame = None
+        match event:
+            case ev.CameraConnected(model=model):
+                camera.model = model or camera.model
+                self._set_connected(camera)
+            case ev.CameraDisconnected():
+                self._set_lost(camera, why=event.reason or "disconnected")
+            case ev.AfChanged(state=state):
+                camera.af = state
+            case ev.TransferProgressed(percent=percent, path=path):
+                camera.transfer = Transfer(percent, path, time.monotonic())
+            case ev.DownloadCompleted(path=path, kind=kind) if kind in (None, "image"):
+                if camera.transfer is not None:
+                    camera.transfer = Transfer(100.0, path, time.monotonic())
+                camera.shots += 1
+                frame = Frame(camera.key, path, camera.shots, datetime.now())
+                camera.frames.appendleft(frame)
+            case ev.CameraWarning(code=code, message=message, is_error=is_error):
+                if not event.shutter_released:
+                    camera.notice = Notice(datetime.now(), code, message, is_error)
+            case ev.LinkChanged(restored=restored):
+                if restored:
+                    self._set_connected(camera)
+        level = "error" if isinstance(event, ev.BadEvent) else "info"
+        if isinstance(event, ev.CameraWarning) and not event.shutter_released:
+            level = "error" if event.is_error else "warning"
+        self.note(url, camera_id, event.name, summarize(event), level=level)
+        self._camera_changed(camera)
+        if frame is not None:
+            for listener in self._listeners:
+                listener.frame_added(camera, frame)
+        return frame
+
+    def note(
+        self,
+        url: str,
+        camera_id: str | None,
+        kind: str,
+        summary: str,
+        *,
+        level: str = "info",
+    ) -> None:
+        entry = LogEntry(datetime.now(), url, camera_id, kind, summary, level)
+        self.log.append(entry)
+        for listener in self._listeners:
+            listener.logged(entry)
+
+    def _server_changed(self, server: Server) -> None:
+        for listener in self._listeners:
+            listener.server_changed(server)
+
+    def _camera_changed(self, camera: Camera) -> None:
+        for listener in self._listeners:
+            listener.camera_changed(camera)
+
+
+def summarize(event: ev.Event) -> str:
+    """A one-line description of an event for the log."""
+    note = f" ({event.note})" if event.note else ""
+    match event:
+        case ev.Handshake(subscription=sub):
+            text = f"stream greeting for {sub}"
+        case ev.CameraConnected(model=model):
+            text = f"camera connected{f': {model}' if model else ''}"
+        case ev.CameraDisconnected(reason=reason):
+            text = f"camera disconnected{f': {reason}' if reason else ''}"
+        case ev.PropertiesChanged(codes=codes):
+            text = f"{len(codes)} properties changed ({', '.join(codes[:6])})"
+        case ev.AfChanged(state=state):
+            text = f"focus {state}"
+        case ev.DownloadCompleted(path=path, kind=kind):
+            text = f"saved {file_name(path)}" + (
+                f" ({kind})" if kind and kind != "image" else ""
+            )
+        case ev.TransferProgressed(percent=percent, path=path):
+            text = f"transfer {percent:.0f}%" + (f" {file_name(path)}" if path else "")
+        case ev.CameraWarning(code=code, message=message, is_error=is_error):
+            if event.shutter_released:
+                text = "shutter released"
+            else:
+                kind = "error" if is_error else "warning"
+                text = f"{kind} {code or ''}: {message}".strip()
+        case ev.LinkChanged(restored=restored):
+            text = (
+                "camera link restored"
+                if restored
+                else "camera link interrupted, re-establishing"
+            )
+        case ev.BadEvent(error=error, raw=raw):
+            text = f"could not read event: {error}; data: {raw}"
+        case ev.OtherEvent(data=data, known=known):
+            body = ", ".join(f"{k}={v}" for k, v in list(data.items())[:4])
+            text = ("" if known else "unknown event; ") + (body or "no data")
+        case _:
+            text = event.name
+    return text + note

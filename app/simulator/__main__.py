@@ -1,0 +1,126 @@
+"""Run the simulator alone: python -m app.simulator --help."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from .cameras import MAX_CAMERAS, make_cameras
+from .server import PAYLOADS, Simulator
+
+log = logging.getLogger("app.simulator")
+
+
+def _camera_count(text: str) -> int:
+    count = int(text)
+    if not 1 <= count <= MAX_CAMERAS:
+        raise argparse.ArgumentTypeError(f"expected 1 to {MAX_CAMERAS}, got {count}")
+    return count
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line of the simulator."""
+    parser = argparse.ArgumentParser(
+        prog="python -m app.simulator",
+        description="Simulate a Sony Alpha Camera REST server with shooting bodies.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="default: %(default)s")
+    parser.add_argument("--port", type=int, default=8080, help="default: %(default)s")
+    parser.add_argument(
+        "--keepalive",
+        type=float,
+        default=30.0,
+        help="seconds between SSE keepalive comments (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--payloads",
+        choices=PAYLOADS,
+        default="binary",
+        help="event payloads of the published binary or of the documentation",
+    )
+    parser.add_argument(
+        "--folder", type=Path, help="serve the JPEGs of this folder in turn"
+    )
+    parser.add_argument(
+        "--session-dir", type=Path, help="where shots are saved (default: a temp dir)"
+    )
+    parser.add_argument(
+        "--tempo",
+        type=float,
+        default=1.0,
+        help="multiplies every scripted delay (0.1 = ten times faster)",
+    )
+    parser.add_argument(
+        "--cameras",
+        type=_camera_count,
+        default=3,
+        metavar="N",
+        help=f"number of bodies, 1 to {MAX_CAMERAS} (default: %(default)s)",
+    )
+    parser.add_argument("--seed", type=int, help="seed of the shooting script")
+    return parser
+
+
+async def _serve(simulator: Simulator) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        # Windows has no signal handlers here: Ctrl+C cancels asyncio.run().
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    url = await simulator.start()
+    log.info(
+        "simulating %d cameras at %s, saving to %s",
+        len(simulator.cameras),
+        url,
+        simulator.session_dir,
+    )
+    try:
+        await stop.wait()
+    finally:
+        log.info("stopping")
+        await simulator.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the simulator in the foreground until Ctrl+C or SIGTERM."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(message)s",
+    )
+    if args.folder is not None and not args.folder.is_dir():
+        parser.error(f"--folder: expected a directory, got {args.folder}")
+    try:
+        simulator = Simulator(
+            host=args.host,
+            port=args.port,
+            keepalive=args.keepalive,
+            payloads=args.payloads,
+            folder=args.folder,
+            session_dir=args.session_dir,
+            cameras=make_cameras(args.cameras),
+            tempo=args.tempo,
+            seed=args.seed,
+        )
+    except ValueError as exc:
+        parser.error(str(exc))
+    try:
+        asyncio.run(_serve(simulator))
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        log.error("cannot listen on %s:%s: %s", args.host, args.port, exc)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The Qt window: camera cards, the latest frame, the server's status."""

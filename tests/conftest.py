@@ -1,0 +1,57 @@
+"""Shared fixtures: offscreen Qt, a qasync loop per test, the simulator."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from app.simulator import SimulatorThread
+
+from .support import Runner
+
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+
+
+@pytest.fixture
+def fixtures_dir() -> Path:
+    if not FIXTURES.is_dir():
+        pytest.skip(f"the shared camera files are not at {FIXTURES}")
+    return FIXTURES
+
+
+@pytest.fixture
+def run(qapp: QApplication) -> Iterator[Runner]:
+    qapp.setQuitOnLastWindowClosed(False)
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    try:
+        yield Runner(loop)
+    finally:
+        # A failed test may leave tasks behind: end them while the loop can run.
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def simulator(tmp_path: Path) -> Iterator[SimulatorThread]:
+    """A quiet simulator (no autonomous script) with a short keepalive."""
+    sim = SimulatorThread(auto=False, keepalive=1.0, session_dir=tmp_path / "session")
+    sim.start()
+    try:
+        yield sim
+    finally:
+        sim.stop()

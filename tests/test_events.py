@@ -1,0 +1,133 @@
+"""Decoding raw events into typed events, in both payload shapes of PROTOCOL.md."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.protocol import events as ev
+
+
+def test_binary_handshake_on_all_cameras_stream_is_not_a_camera() -> None:
+    event = ev.decode("connected", '{"cameraId":"*"}', first=True)
+    assert isinstance(event, ev.Handshake)
+
+
+def test_binary_handshake_on_camera_stream_is_not_a_camera() -> None:
+    event = ev.decode(
+        "connected", '{"cameraId":"D06C"}', first=True, subscription="D06C"
+    )
+    assert isinstance(event, ev.Handshake)
+
+
+def test_camera_connection_after_handshake_is_a_camera() -> None:
+    event = ev.decode("connected", '{"model":"ILCE-7M4","id":"D06CE05E3323"}')
+    assert isinstance(event, ev.CameraConnected)
+    assert (event.camera_id, event.model) == ("D06CE05E3323", "ILCE-7M4")
+
+
+def test_documented_camera_connection_later_in_stream_is_a_camera() -> None:
+    event = ev.decode(
+        "connected", '{"cameraId":"A1","model":"ILCE-1"}', subscription="A1"
+    )
+    assert isinstance(event, ev.CameraConnected) and event.camera_id == "A1"
+
+
+def test_first_event_with_model_is_a_camera_not_a_handshake() -> None:
+    event = ev.decode("connected", '{"cameraId":"A1","model":"ILCE-1"}', first=True,
+                      subscription="A1")  # fmt: skip
+    assert isinstance(event, ev.CameraConnected)
+
+
+@pytest.mark.parametrize(
+    "data",
+    ['{"filename":"/home/u/s/DSC00001.JPG","type":"image"}',
+     '{"cameraId":"A1","filename":"DSC00001.JPG","savedPath":"/home/u/s/DSC00001.JPG"}'],
+)  # fmt: skip
+def test_download_complete_both_shapes_give_full_path(data: str) -> None:
+    event = ev.decode("downloadComplete", data)
+    assert isinstance(event, ev.DownloadCompleted)
+    assert event.path == "/home/u/s/DSC00001.JPG"
+
+
+def test_windows_path_escaped_properly() -> None:
+    data = json.dumps({"filename": "C:\\Users\\ph\\DSC00001.JPG", "type": "image"})
+    event = ev.decode("downloadComplete", data)
+    assert isinstance(event, ev.DownloadCompleted)
+    assert event.path == "C:\\Users\\ph\\DSC00001.JPG" and event.note is None
+
+
+def test_windows_path_with_unescaped_backslashes_is_repaired_and_noted() -> None:
+    event = ev.decode("downloadComplete", '{"filename":"C:\\Users\\ph\\DSC00001.JPG"}')
+    assert isinstance(event, ev.DownloadCompleted)
+    assert event.path == "C:\\Users\\ph\\DSC00001.JPG"
+    assert event.note and "backslash" in event.note
+
+
+def test_af_status() -> None:
+    event = ev.decode("afStatus", '{"state":"tracking","source":"OnWarningExt"}')
+    assert isinstance(event, ev.AfChanged) and event.state == ev.AfState.TRACKING
+
+
+def test_property_codes_binary_shape() -> None:
+    event = ev.decode("propertyChanged", '{"codes":["0x500e","0x1f"],"count":2}')
+    assert isinstance(event, ev.PropertiesChanged) and event.codes == ("0x500e", "0x1f")
+
+
+def test_transfer_progress() -> None:
+    event = ev.decode(
+        "transferProgress",
+        '{"cameraId":"A1","contentId":"1","fileId":"2","percent":100,"notify":"x",'
+        '"savedPath":"/s/DSC1.JPG","filename":"/s/DSC1.JPG","synthetic":true}',
+    )
+    assert isinstance(event, ev.TransferProgressed)
+    assert (event.percent, event.path, event.synthetic) == (100, "/s/DSC1.JPG", True)
+
+
+def test_shutter_warning() -> None:
+    event = ev.decode("warning", '{"code":"0x20011","message":"Shutter"}')
+    assert isinstance(event, ev.CameraWarning) and event.shutter_released
+
+
+def test_disconnected_synthetic_names_camera_as_id() -> None:
+    event = ev.decode("disconnected", '{"id":"A1","errorCode":"0x0"}')
+    assert isinstance(event, ev.CameraDisconnected) and event.camera_id == "A1"
+    assert event.reason is None
+
+
+def test_unknown_event_name_is_kept_not_failed() -> None:
+    event = ev.decode("lensChanged", '{"lens":"FE 24-70mm"}')
+    assert isinstance(event, ev.OtherEvent) and not event.known
+    assert event.data == {"lens": "FE 24-70mm"}
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "says"),
+    [
+        ("afStatus", "not json", "invalid JSON"),
+        ("afStatus", "", "empty data"),
+        ("afStatus", "[1, 2]", "got a JSON array"),
+        ("afStatus", '"focused"', "got a JSON string"),
+        ("afStatus", '{"state":"blurry"}', 'got "blurry"'),
+        ("transferProgress", '{"percent":"50"}', 'got "50"'),
+        ("transferProgress", '{"percent":-1}', "got -1"),
+        ("transferProgress", '{"percent":101}', "got 101"),
+        ("downloadComplete", '{"type":"image"}', "got none"),
+        ("downloadComplete", '{"filename":42.5e400}', "filename should be text"),
+        ("propertyChanged", '{"codes":"0x1"}', "codes should be a list"),
+    ],
+)
+def test_bad_input_is_reported_with_reason_and_raw(
+    name: str, data: str, says: str
+) -> None:
+    event = ev.decode(name, data)
+    assert isinstance(event, ev.BadEvent), event
+    assert says in event.error
+    assert event.raw == data
+
+
+def test_raw_copy_of_bad_event_is_cut_down() -> None:
+    event = ev.decode("afStatus", "x" * 5000)
+    assert isinstance(event, ev.BadEvent)
+    assert len(event.raw) < 300 and "4800 more characters" in event.raw

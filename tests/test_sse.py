@@ -1,0 +1,174 @@
+"""The event-stream rules (WHATWG HTML, 'Interpreting an event stream'), one test each.
+
+Hand-made byte streams, fed in chunks, through app.protocol.sse.iter_events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.protocol.sse import OversizeEvent, RawEvent, iter_events
+
+
+async def _chunks(parts: list[bytes]) -> AsyncIterator[bytes]:
+    for part in parts:
+        yield part
+
+
+def decode(*parts: bytes, limit: int = 1024 * 1024) -> list[RawEvent | OversizeEvent]:
+    async def run() -> list[RawEvent | OversizeEvent]:
+        return [
+            e async for e in iter_events(_chunks(list(parts)), max_event_bytes=limit)
+        ]
+
+    return asyncio.run(run())
+
+
+def pairs(events: list[RawEvent | OversizeEvent]) -> list[tuple[str, str]]:
+    return [(e.name, e.data) for e in events if isinstance(e, RawEvent)]
+
+
+def test_lf_line_ends() -> None:
+    assert pairs(decode(b"event: a\ndata: 1\n\n")) == [("a", "1")]
+
+
+def test_crlf_line_ends() -> None:
+    assert pairs(decode(b"event: a\r\ndata: 1\r\n\r\n")) == [("a", "1")]
+
+
+def test_bare_cr_line_ends() -> None:
+    assert pairs(decode(b"event: a\rdata: 1\r\r")) == [("a", "1")]
+
+
+def test_crlf_split_between_chunks_is_one_line_end() -> None:
+    """A CR at a chunk's end followed by LF must not make an extra blank line."""
+    assert pairs(decode(b"event: a\r", b"\ndata: 1\r", b"\n\r", b"\n")) == [("a", "1")]
+
+
+def test_leading_byte_order_mark_is_stripped() -> None:
+    """httpx-sse alone keeps the BOM, which spoils the first field name."""
+    assert pairs(decode(b"\xef\xbb\xbfevent: a\ndata: 1\n\n")) == [("a", "1")]
+
+
+def test_byte_order_mark_split_across_chunks() -> None:
+    assert pairs(decode(b"\xef", b"\xbb", b"\xbfevent: a\ndata: 1\n\n")) == [("a", "1")]
+
+
+def test_only_one_leading_byte_order_mark_is_stripped() -> None:
+    events = pairs(decode(b"\xef\xbb\xbf\xef\xbb\xbfevent: a\ndata: 1\n\n"))
+    # The second BOM makes the field name "\ufeffevent", which is ignored.
+    assert events == [("message", "1")]
+
+
+def test_data_without_space_after_colon() -> None:
+    assert pairs(decode(b"data:1\n\n")) == [("message", "1")]
+
+
+def test_only_one_space_after_colon_is_removed() -> None:
+    assert pairs(decode(b"data:  1\n\n")) == [("message", " 1")]
+
+
+def test_several_data_lines_are_joined_by_newlines() -> None:
+    assert pairs(decode(b"data: a\ndata: b\ndata:\n\n")) == [("message", "a\nb\n")]
+
+
+def test_unnamed_event_is_message() -> None:
+    assert pairs(decode(b"data: x\n\n")) == [("message", "x")]
+
+
+def test_comment_lines_are_ignored() -> None:
+    assert pairs(decode(b": keepalive\n\n: hi\ndata: x\n\n")) == [("message", "x")]
+
+
+def test_id_and_retry_lines_do_not_disturb_data() -> None:
+    events = decode(b"id: 7\nretry: 3000\nevent: a\ndata: x\n\n")
+    assert pairs(events) == [("a", "x")]
+    assert isinstance(events[0], RawEvent) and events[0].id == "7"
+
+
+def test_block_without_data_is_not_dispatched() -> None:
+    """httpx-sse alone would dispatch 'event: a' with empty data."""
+    assert pairs(decode(b"event: a\n\nid: 3\n\nretry: 10\n\ndata: x\n\n")) == [
+        ("message", "x")
+    ]
+
+
+def test_event_cut_off_by_closed_socket_is_not_delivered() -> None:
+    assert pairs(decode(b"data: 1\n\nevent: b\ndata: 2")) == [("message", "1")]
+    assert pairs(decode(b"data: 1\n\nevent: b\ndata: 2\n")) == [("message", "1")]
+
+
+def test_final_blank_line_as_bare_cr_at_end_of_stream_dispatches() -> None:
+    assert pairs(decode(b"data: 1\r\r")) == [("message", "1")]
+
+
+def test_utf8_character_split_between_chunks() -> None:
+    raw = "data: Café ☕ 📷\n\n".encode()
+    parts = [raw[i : i + 1] for i in range(len(raw))]
+    assert pairs(decode(*parts)) == [("message", "Café ☕ 📷")]
+
+
+def test_invalid_utf8_becomes_replacement_character() -> None:
+    assert pairs(decode(b"data: a\xffb\n\n")) == [("message", "a\ufffdb")]
+
+
+def test_field_without_colon_is_a_field_with_empty_value() -> None:
+    assert pairs(decode(b"data\n\n")) == [("message", "")]
+
+
+def test_unknown_fields_are_ignored() -> None:
+    assert pairs(decode(b"foo: bar\ndata: x\n\n")) == [("message", "x")]
+
+
+def test_oversize_event_is_dropped_and_reported_then_stream_goes_on() -> None:
+    big = b"data: " + b"x" * 5000 + b"\n"
+    events = decode(
+        b"event: a\n", big, big, b"\n", b"event: b\ndata: ok\n\n", limit=4096
+    )
+    assert isinstance(events[0], OversizeEvent)
+    assert events[0].size > 4096
+    assert events[0].head.startswith("event: a")
+    assert pairs(events) == [("b", "ok")]
+
+
+def test_oversize_single_line_across_many_chunks_keeps_memory_bounded() -> None:
+    parts = [b"data: "] + [b"y" * 1000] * 50 + [b"\n\ndata: next\n\n"]
+    events = decode(*parts, limit=2048)
+    assert isinstance(events[0], OversizeEvent)
+    assert pairs(events) == [("message", "next")]
+
+
+_name = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABC", min_size=1, max_size=12)
+_data = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"),
+    max_size=40,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    events=st.lists(
+        st.tuples(_name, st.lists(_data, min_size=1, max_size=3)), max_size=6
+    ),
+    newline=st.sampled_from([b"\n", b"\r\n", b"\r"]),
+    cuts=st.lists(st.integers(min_value=0, max_value=2000), max_size=12),
+    bom=st.booleans(),
+)
+def test_any_chunking_gives_the_same_events(
+    events: list[tuple[str, list[str]]], newline: bytes, cuts: list[int], bom: bool
+) -> None:
+    body = b"\xef\xbb\xbf" if bom else b""
+    for name, lines in events:
+        body += b": comment" + newline
+        body += b"event: " + name.encode() + newline
+        for line in lines:
+            body += b"data: " + line.encode() + newline
+        body += newline
+    points = sorted({c % (len(body) + 1) for c in cuts})
+    parts = [body[a:b] for a, b in zip([0, *points], [*points, len(body)], strict=True)]
+    expected = [(name, "\n".join(lines)) for name, lines in events]
+    assert pairs(decode(*[p for p in parts if p])) == expected
