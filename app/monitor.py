@@ -178,6 +178,7 @@ class ServerWatcher:
                 nonlocal opened
                 opened = True
                 backoff.reset()
+                self.rig.set_streaming(self.url, camera_id, True)
                 self._spawn(self._resync_camera(camera_id))
 
             try:
@@ -191,6 +192,8 @@ class ServerWatcher:
                     self._on_camera_event(camera_id, event)
             except ServerError as exc:
                 log.info("Stream of %s on %s ended: %s", camera_id, self.url, exc)
+            finally:
+                self.rig.set_streaming(self.url, camera_id, False)
             if opened and lost_at is None:
                 lost_at = datetime.now()
             await asyncio.sleep(backoff.next())

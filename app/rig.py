@@ -99,6 +99,8 @@ class Camera:
     shots: int = 0
     notice: Notice | None = None
     last_event: datetime | None = None
+    streaming: bool = False
+    """Whether this camera's own event stream is open (its events are attributed)."""
 
     @property
     def key(self) -> CameraKey:
@@ -242,6 +244,12 @@ class Rig:
         else:
             self._set_lost(camera, why="not connected")
         self._camera_changed(camera)
+
+    def set_streaming(self, url: str, camera_id: str, streaming: bool) -> None:
+        camera = self.camera(url, camera_id)
+        if camera.streaming != streaming:
+            camera.streaming = streaming
+            self._camera_changed(camera)
 
     def update_properties(
         self, url: str, camera_id: str, props: dict[str, Property] | None

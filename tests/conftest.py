@@ -49,7 +49,9 @@ def run(qapp: QApplication) -> Iterator[Runner]:
 @pytest.fixture
 def simulator(tmp_path: Path) -> Iterator[SimulatorThread]:
     """A quiet simulator (no autonomous script) with a short keepalive."""
-    sim = SimulatorThread(auto=False, keepalive=1.0, session_dir=tmp_path / "session")
+    sim = SimulatorThread(
+        auto=False, keepalive=1.0, tempo=0.2, session_dir=tmp_path / "session"
+    )
     sim.start()
     try:
         yield sim

@@ -42,5 +42,4 @@ async def sim_call(
     sim: SimulatorThread, fn: Callable[..., Awaitable[T]], *args: Any
 ) -> T:
     """Run a simulator control coroutine without blocking the caller's loop."""
-    future = asyncio.run_coroutine_threadsafe(fn(*args), sim._loop)  # type: ignore[arg-type]
-    return await asyncio.wrap_future(future)
+    return await asyncio.wrap_future(sim.submit(fn, *args))

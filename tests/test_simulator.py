@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,7 +17,6 @@ from app.simulator import SimulatorThread
 A7M4 = "D06CE05E3323"  # USB, remote
 A1 = "4A1B9C7E2F10"  # Network, remote-transfer
 A7RM5 = "8E03F2A4B761"  # USB, remote
-FIXTURE_JPEG = Path("/work/shared/fixtures/jpeg/sony_dslr_a200.jpg")
 
 Item = tuple[str, str]  # (event name, data) or (":", comment)
 
@@ -278,12 +276,14 @@ def test_stop_ends_open_streams(tmp_path: Path, client: httpx.Client):
 def test_folder_pictures_are_copied(tmp_path: Path):
     folder = tmp_path / "in"
     folder.mkdir()
-    shutil.copy(FIXTURE_JPEG, folder / "b.jpg")
+    Image.new("RGB", (64, 48), "teal").save(folder / "b.jpg")
+    (folder / "notes.txt").write_text("not a picture")
     with SimulatorThread(
         auto=False, folder=folder, session_dir=tmp_path / "out"
     ) as sim:
         path = sim.call(sim.simulator.shoot, A7RM5)
-    assert path.read_bytes() == FIXTURE_JPEG.read_bytes()
+    assert path.name == "DSC00001.JPG"
+    assert path.read_bytes() == (folder / "b.jpg").read_bytes()
 
 
 def test_autonomous_script_shoots_on_every_camera(tmp_path: Path, client: httpx.Client):

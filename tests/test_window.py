@@ -54,6 +54,10 @@ def test_cards_focus_transfer_and_thumbnail(
 
         card = window.cards[(simulator.url, ILCE_7M4)]
         await wait_until(lambda: "Connected" in card.state.text(), what="7M4 connected")
+        cameras = window.rig.cameras
+        await wait_until(
+            lambda: all(c.streaming for c in cameras.values()), what="camera streams"
+        )
         assert card.af.state == AfState.UNKNOWN
         await sim_call(simulator, simulator.simulator.set_af, ILCE_7M4, "focused")
         await wait_until(lambda: card.af.state == AfState.FOCUSED, what="AF focused")

@@ -10,6 +10,11 @@ from typing import Any
 from .cameras import DEFAULT_CAMERAS, CameraSpec
 
 
+def to_hex(value: int) -> str:
+    """SDK-style hex; negative values as 32-bit two's complement."""
+    return f"0x{value & 0xFFFFFFFF:X}"
+
+
 @dataclass
 class Property:
     """One device property; `choices` is empty for free numbers."""
@@ -59,7 +64,7 @@ class Property:
 
     def available(self) -> list[dict[str, Any]]:
         return [
-            {"value": value, "hex_value": f"0x{value:X}", "formatted": text}
+            {"value": value, "hex_value": to_hex(value), "formatted": text}
             for value, text in self.choices
         ]
 
@@ -67,7 +72,7 @@ class Property:
         """The shape of one property in `properties/all`."""
         return {
             "current_value": self.value,
-            "current_hex_value": f"0x{self.value:X}",
+            "current_hex_value": to_hex(self.value),
             "current_formatted": self.formatted,
             "writable": self.writable,
             "available_values": self.available(),

@@ -19,7 +19,7 @@ from aiohttp import web
 
 from . import pictures
 from .cameras import DEFAULT_CAMERAS, CameraSpec
-from .properties import EXPOSURE_NAMES, Property, make_properties
+from .properties import EXPOSURE_NAMES, Property, make_properties, to_hex
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,13 @@ async def _add_cors_headers(_: web.Request, response: web.StreamResponse) -> Non
 
 
 class Simulator:
-    """A fake Alpha Camera REST server with scripted camera bodies."""
+    """A fake Alpha Camera REST server with scripted camera bodies.
+
+    With `auto` each body connects after a short delay and shoots on its own;
+    without it every body starts connected (silently) and the control
+    coroutines drive it. Events go out as the published binary sends them, or
+    in the documented shapes with `payloads="documented"`.
+    """
 
     def __init__(
         self,
@@ -559,7 +565,7 @@ class Simulator:
                 "success": True,
                 "data": {
                     "property": name,
-                    "value": f"0x{prop.value:X}",
+                    "value": to_hex(prop.value),
                     "formatted": prop.formatted,
                     "writable": "true" if prop.writable else "false",
                     "available_values": prop.available(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import inspect
 import threading
 from collections.abc import Awaitable, Callable
@@ -50,10 +51,10 @@ class SimulatorThread:
             loop.call_soon_threadsafe(loop.stop)
             thread.join(timeout)
 
-    def call(
-        self, coro_fn: Callable[..., Awaitable[T]], *args: Any, timeout: float = 10.0
-    ) -> T:
-        """Run `coro_fn(*args)` on the simulator's loop and return its result."""
+    def submit(
+        self, coro_fn: Callable[..., Awaitable[T]], *args: Any
+    ) -> concurrent.futures.Future[T]:
+        """Schedule `coro_fn(*args)` on the simulator's loop; return its future."""
         loop = self._loop
         if loop is None or not self._ready.is_set() or self._error is not None:
             raise RuntimeError("the simulator thread is not running")
@@ -64,7 +65,13 @@ class SimulatorThread:
                 return await result
             return result  # a plain function, run on the loop's thread
 
-        future = asyncio.run_coroutine_threadsafe(run(), loop)
+        return asyncio.run_coroutine_threadsafe(run(), loop)
+
+    def call(
+        self, coro_fn: Callable[..., Awaitable[T]], *args: Any, timeout: float = 10.0
+    ) -> T:
+        """Run `coro_fn(*args)` on the simulator's loop and return its result."""
+        future = self.submit(coro_fn, *args)
         try:
             return future.result(timeout)
         except TimeoutError:
