@@ -50,6 +50,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds without a byte after which a stream is taken for dead "
         "(default 45: the server's 30 s keepalive plus grace)",
     )
+    parser.add_argument(
+        "--headless",
+        action="store_true",
+        help="no window: print one line per event and per stream state change",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="with --headless: one JSON object per line (see README)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     return parser
 
@@ -69,11 +79,39 @@ def main(argv: list[str] | None = None) -> int:
     if args.poll_interval <= 0 or args.stall_timeout <= 0:
         print("tether-monitor: intervals must be positive", file=sys.stderr)
         return 2
+    if args.json and not args.headless:
+        print("tether-monitor: --json goes with --headless", file=sys.stderr)
+        return 2
+    demo = None if args.demo is None else (Path(args.demo) if args.demo else True)
+    if args.headless:
+        return _headless(args, demo)
     from .gui import run_window
 
     return run_window(
         servers=args.server or [],
-        demo=None if args.demo is None else (Path(args.demo) if args.demo else True),
+        demo=demo,
         poll_interval=args.poll_interval,
         stall_timeout=args.stall_timeout,
     )
+
+
+def _headless(args: argparse.Namespace, demo: Path | bool | None) -> int:
+    from .headless import run_headless
+
+    urls = list(args.server or [])
+    simulator = None
+    if demo is not None:
+        from .simulator import SimulatorThread
+
+        simulator = SimulatorThread(folder=demo if isinstance(demo, Path) else None)
+        urls.insert(0, simulator.start())
+    try:
+        return run_headless(
+            urls or [DEFAULT_URL],
+            as_json=args.json,
+            poll_interval=args.poll_interval,
+            stall_timeout=args.stall_timeout,
+        )
+    finally:
+        if simulator is not None:
+            simulator.stop()

@@ -5,6 +5,12 @@ of all cameras, resynchronises by REST, then keeps one stream per camera and a
 discovery poll. When the server goes away the session ends, and the watcher
 retries with capped exponential backoff, then resynchronises again, since the
 server keeps no event ids and what was sent meanwhile is lost.
+
+Attribution: the binary's payloads mostly name no camera, so an event is put on
+a card only when it came on that camera's own stream (which the server filters
+by id). Every event also comes on the stream of all cameras; a copy there that
+no camera's stream carried within :data:`MATCH_WINDOW` is attributed by its
+payload's camera id when it has one, and otherwise logged as unattributed.
 """
 
 from __future__ import annotations
@@ -14,19 +20,23 @@ import contextlib
 import logging
 import random
 import time
+from collections import defaultdict, deque
 from collections.abc import Coroutine
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
 from .protocol import events as ev
-from .protocol.errors import ServerError, ServerUnreachable
+from .protocol.errors import ServerError
 from .protocol.rest import RestClient, normalize_url
 from .protocol.stream import ALL_CAMERAS, subscribe
-from .rig import LinkState, Rig
+from .rig import LinkState, Rig, summarize
 
 log = logging.getLogger(__name__)
+
+MATCH_WINDOW = 1.5
+"""Seconds a copy on the all-cameras stream waits for the same event on a camera's."""
 
 
 class Backoff:
@@ -49,6 +59,82 @@ class Backoff:
         self._attempt = 0
 
 
+class WatchObserver(Protocol):
+    """Told of every decoded event and every change of a stream's state."""
+
+    def event_received(self, url: str, camera_id: str | None, event: ev.Event) -> None:
+        """``camera_id`` is None for an event that could not be attributed."""
+
+    def stream_changed(
+        self,
+        url: str,
+        subscription: str,
+        state: LinkState,
+        reason: str,
+        retry_in: float | None,
+    ) -> None:
+        """``subscription`` is a camera id, or ``*`` for the stream of all cameras."""
+
+
+class _Reconciler:
+    """Pairs copies of an event on the all-cameras stream with a camera's stream.
+
+    Copies are matched by event name and data as sent; equal events count as a
+    multiset, so two cameras sending the same payload still pair up.
+    """
+
+    def __init__(self, window: float = MATCH_WINDOW) -> None:
+        self.window = window
+        self._global: dict[tuple[str, str], deque[tuple[float, ev.Event]]] = (
+            defaultdict(deque)
+        )
+        self._camera: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+
+    def from_camera(self, key: tuple[str, str]) -> None:
+        waiting = self._global.get(key)
+        if waiting:
+            waiting.popleft()
+            if not waiting:
+                del self._global[key]
+        else:
+            self._camera[key].append(time.monotonic() + self.window)
+
+    def from_all(self, key: tuple[str, str], event: ev.Event) -> None:
+        seen = self._camera.get(key)
+        if seen:
+            seen.popleft()
+            if not seen:
+                del self._camera[key]
+        else:
+            self._global[key].append((time.monotonic() + self.window, event))
+
+    def expired(self) -> list[ev.Event]:
+        """The copies no camera's stream carried in time, oldest first."""
+        now = time.monotonic()
+        lone: list[tuple[float, ev.Event]] = []
+        for key in list(self._global):
+            waiting = self._global[key]
+            while waiting and waiting[0][0] <= now:
+                lone.append(waiting.popleft())
+            if not waiting:
+                del self._global[key]
+        for key in list(self._camera):
+            seen = self._camera[key]
+            while seen and seen[0] <= now:
+                seen.popleft()
+            if not seen:
+                del self._camera[key]
+        lone.sort(key=lambda item: item[0])
+        return [event for _, event in lone]
+
+    def clear(self) -> list[ev.Event]:
+        """Forget everything; returns the copies still waiting."""
+        waiting = [e for queue in self._global.values() for _, e in queue]
+        self._global.clear()
+        self._camera.clear()
+        return waiting
+
+
 class ServerWatcher:
     """Keeps the rig's view of one server current until cancelled."""
 
@@ -61,6 +147,7 @@ class ServerWatcher:
         poll_interval: float = 5.0,
         stall_timeout: float = 45.0,
         property_delay: float = 0.15,
+        observers: list[WatchObserver] | None = None,
     ) -> None:
         self.rig = rig
         self.url = normalize_url(url)
@@ -69,13 +156,17 @@ class ServerWatcher:
         self.poll_interval = poll_interval
         self.stall_timeout = stall_timeout
         self.property_delay = property_delay
+        self.observers = list(observers or [])
         self._backoff = Backoff()
         self._wake = asyncio.Event()
         self._discover_now = asyncio.Event()
         self._streams: dict[str, asyncio.Task[None]] = {}
+        self._open_streams: set[str] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._property_dirty: dict[str, bool] = {}
         self._property_tasks: dict[str, asyncio.Task[None]] = {}
+        self._reconciler = _Reconciler()
+        self._offline_since: datetime | None = None
         self.property_fetches = 0
         """How many ``properties/all`` requests were made (for the benchmarks)."""
 
@@ -90,6 +181,7 @@ class ServerWatcher:
         try:
             while True:
                 self.rig.set_link(self.url, LinkState.CONNECTING)
+                self._stream_state(ALL_CAMERAS, LinkState.CONNECTING)
                 try:
                     await self._session()
                     reason = "the session ended"
@@ -101,15 +193,21 @@ class ServerWatcher:
                 finally:
                     await self._stop_tasks()
                 delay = self._backoff.next()
+                if self._offline_since is None:
+                    self._offline_since = datetime.now()
                 self.rig.set_link(
-                    self.url, LinkState.RETRYING, reason=reason,
+                    self.url,
+                    LinkState.RETRYING,
+                    reason=reason,
                     retry_at=time.monotonic() + delay,
-                )  # fmt: skip
+                )
+                self._stream_state(ALL_CAMERAS, LinkState.RETRYING, reason, delay)
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), delay)
         finally:
             self.rig.set_link(self.url, LinkState.CLOSED, reason="stopped")
+            self._stream_state(ALL_CAMERAS, LinkState.CLOSED, "stopped")
 
     # -- the session -------------------------------------------------------------
 
@@ -120,29 +218,61 @@ class ServerWatcher:
             async with asyncio.TaskGroup() as group:
                 group.create_task(self._all_cameras_stream(opened))
                 await opened.wait()
+                self._stream_state(ALL_CAMERAS, LinkState.OPEN)
                 self.rig.set_link(self.url, LinkState.OPEN, status=status)
+                if self._offline_since is not None:
+                    self.rig.note(
+                        self.url, None, "stream",
+                        f"gap: events sent from {self._offline_since:%H:%M:%S} until "
+                        "now were not received; resynchronising by REST",
+                        level="warning",
+                    )  # fmt: skip
+                    self._offline_since = None
                 self._backoff.reset()
                 group.create_task(self._discovery_loop())
+                group.create_task(self._attribution_loop())
         except ExceptionGroup as group:
             # The first failure is the cause; the others are its consequences.
             raise group.exceptions[0] from None
 
     async def _all_cameras_stream(self, opened: asyncio.Event) -> None:
-        """The stream of all cameras: the server's liveness, and new camera ids.
-
-        Most of its payloads name no camera, so its events are not put on cards;
-        each camera's own stream carries them attributed.
-        """
-        async for event in subscribe(
+        """The stream of all cameras: the server's liveness, new cameras, and
+        copies of every event, kept until a camera's own stream claims them."""
+        async for event, data in subscribe(
             self._client, self.url, ALL_CAMERAS,
             stall_timeout=self.stall_timeout, on_open=opened.set,
         ):  # fmt: skip
             if isinstance(event, ev.Handshake):
                 continue
-            if isinstance(event, ev.BadEvent):
-                self.rig.note(self.url, None, event.name, _bad(event), level="error")
-            elif event.camera_id and event.camera_id not in self._streams:
+            if event.camera_id and event.camera_id not in self._open_streams:
                 self._discover_now.set()
+            self._reconciler.from_all((event.name, data), event)
+
+    async def _attribution_loop(self) -> None:
+        try:
+            while True:
+                await asyncio.sleep(0.25)
+                for event in self._reconciler.expired():
+                    self._lone_event(event)
+        finally:
+            for event in self._reconciler.clear():
+                self._lone_event(event)
+
+    def _lone_event(self, event: ev.Event) -> None:
+        """An event only the all-cameras stream carried."""
+        camera_id = event.camera_id
+        if camera_id and (self.url, camera_id) in self.rig.cameras:
+            self._deliver(camera_id, event)
+            return
+        for observer in self.observers:
+            observer.event_received(self.url, None, event)
+        level = "error" if isinstance(event, ev.BadEvent) else "warning"
+        self.rig.note(
+            self.url, camera_id, event.name,
+            f"not attributed to a camera (only on the stream of all cameras): "
+            f"{summarize(event)}",
+            level=level,
+        )  # fmt: skip
 
     async def _discovery_loop(self) -> None:
         while True:
@@ -156,12 +286,9 @@ class ServerWatcher:
             found = await self.rest.cameras()
         except ServerError as exc:
             self.rig.note(
-                self.url,
-                None,
-                "discovery",
-                f"camera list failed: {exc}",
+                self.url, None, "discovery", f"camera list failed: {exc}",
                 level="warning",
-            )
+            )  # fmt: skip
             return
         self.rig.update_cameras(self.url, found)
         for info in found:
@@ -171,32 +298,43 @@ class ServerWatcher:
     async def _camera_stream(self, camera_id: str) -> None:
         backoff = Backoff()
         lost_at: datetime | None = None
-        while True:
-            opened = False
+        try:
+            while True:
+                self._stream_state(camera_id, LinkState.CONNECTING)
 
-            def on_open() -> None:
-                nonlocal opened
-                opened = True
-                backoff.reset()
-                self.rig.set_streaming(self.url, camera_id, True)
-                self._spawn(self._resync_camera(camera_id))
+                def on_open() -> None:
+                    self._open_streams.add(camera_id)
+                    self._stream_state(camera_id, LinkState.OPEN)
+                    backoff.reset()
+                    self.rig.set_streaming(self.url, camera_id, True)
+                    self._spawn(self._resync_camera(camera_id))
 
-            try:
-                async for event in subscribe(
-                    self._client, self.url, camera_id,
-                    stall_timeout=self.stall_timeout, on_open=on_open,
-                ):  # fmt: skip
-                    if lost_at is not None:
-                        self._note_gap(camera_id, lost_at)
-                        lost_at = None
-                    self._on_camera_event(camera_id, event)
-            except ServerError as exc:
-                log.info("Stream of %s on %s ended: %s", camera_id, self.url, exc)
-            finally:
-                self.rig.set_streaming(self.url, camera_id, False)
-            if opened and lost_at is None:
-                lost_at = datetime.now()
-            await asyncio.sleep(backoff.next())
+                reason = "the stream ended"
+                try:
+                    async for event, data in subscribe(
+                        self._client, self.url, camera_id,
+                        stall_timeout=self.stall_timeout, on_open=on_open,
+                    ):  # fmt: skip
+                        if lost_at is not None:
+                            self._note_gap(camera_id, lost_at)
+                            lost_at = None
+                        if not isinstance(event, ev.Handshake):
+                            self._reconciler.from_camera((event.name, data))
+                        self._on_camera_event(camera_id, event)
+                except ServerError as exc:
+                    reason = str(exc)
+                    log.info("Stream of %s on %s ended: %s", camera_id, self.url, exc)
+                finally:
+                    self.rig.set_streaming(self.url, camera_id, False)
+                if camera_id in self._open_streams and lost_at is None:
+                    lost_at = datetime.now()
+                self._open_streams.discard(camera_id)
+                delay = backoff.next()
+                self._stream_state(camera_id, LinkState.RETRYING, reason, delay)
+                await asyncio.sleep(delay)
+        finally:
+            self._open_streams.discard(camera_id)
+            self._stream_state(camera_id, LinkState.CLOSED, "stopped")
 
     def _note_gap(self, camera_id: str, since: datetime) -> None:
         self.rig.note(
@@ -215,11 +353,26 @@ class ServerWatcher:
                 "shown on the stream's camera",
                 level="warning",
             )  # fmt: skip
+        self._deliver(camera_id, event)
+
+    def _deliver(self, camera_id: str, event: ev.Event) -> None:
+        for observer in self.observers:
+            observer.event_received(self.url, camera_id, event)
         self.rig.apply(self.url, camera_id, event)
         if isinstance(event, ev.PropertiesChanged):
             self.refresh_properties(camera_id)
         elif isinstance(event, ev.CameraConnected | ev.LinkChanged):
             self._spawn(self._resync_camera(camera_id))
+
+    def _stream_state(
+        self,
+        subscription: str,
+        state: LinkState,
+        reason: str = "",
+        retry_in: float | None = None,
+    ) -> None:
+        for observer in self.observers:
+            observer.stream_changed(self.url, subscription, state, reason, retry_in)
 
     async def _resync_camera(self, camera_id: str) -> None:
         try:
@@ -254,12 +407,10 @@ class ServerWatcher:
             except ServerError as exc:
                 self.rig.update_properties(self.url, camera_id, None)
                 self.rig.note(
-                    self.url,
-                    camera_id,
-                    "properties",
+                    self.url, camera_id, "properties",
                     f"could not read properties, showing the last known: {exc}",
                     level="warning",
-                )
+                )  # fmt: skip
             else:
                 self.rig.update_properties(self.url, camera_id, props)
 
@@ -283,13 +434,6 @@ class ServerWatcher:
         await asyncio.gather(*tasks, return_exceptions=True)
         self._tasks.clear()
         self._streams.clear()
+        self._open_streams.clear()
         self._property_tasks.clear()
         self._property_dirty.clear()
-
-
-def _bad(event: ev.BadEvent) -> str:
-    where = "on the stream of all cameras"
-    return f"could not read event {where}: {event.error}; data: {event.raw}"
-
-
-__all__ = ["Backoff", "ServerUnreachable", "ServerWatcher"]

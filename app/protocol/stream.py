@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from typing import NamedTuple
 from urllib.parse import quote
 
 import httpx
@@ -13,6 +14,13 @@ from .rest import describe_http_error, describe_status
 from .sse import MAX_EVENT_BYTES, OversizeEvent, iter_events
 
 ALL_CAMERAS = "*"
+
+
+class Received(NamedTuple):
+    """A decoded event with its data as sent (to match copies across streams)."""
+
+    event: Event
+    data: str
 
 
 def stream_path(subscription: str) -> str:
@@ -30,8 +38,8 @@ async def subscribe(
     stall_timeout: float = 45.0,
     on_open: Callable[[], None] | None = None,
     max_event_bytes: int = MAX_EVENT_BYTES,
-) -> AsyncIterator[Event]:
-    """Yield the events of one connection until it ends.
+) -> AsyncIterator[Received]:
+    """Yield the events of one connection, with their data, until it ends.
 
     A stream that sends no byte for ``stall_timeout`` seconds is taken for dead.
     Every way the connection can end (refused, cut, closed, stalled, a wrong
@@ -61,16 +69,18 @@ async def subscribe(
             ):
                 if isinstance(item, OversizeEvent):
                     limit = max_event_bytes // 1024
-                    yield BadEvent(
+                    bad = BadEvent(
                         name="?",
                         error=f"an event of {item.size} bytes is over the "
                         f"{limit} KiB limit and was dropped",
                         raw=excerpt(item.head),
                     )
+                    yield Received(bad, item.head)
                     continue
-                yield decode(
+                event = decode(
                     item.name, item.data, first=first, subscription=subscription
                 )
+                yield Received(event, item.data)
                 first = False
     except httpx.ReadTimeout as exc:
         raise ServerUnreachable(

@@ -1,0 +1,174 @@
+"""Headless mode: one line per decoded event and per stream state change.
+
+Text lines read ``TIME SERVER CAMERA TYPE SUMMARY``; with ``--json`` each line is
+one JSON object (the fields are listed in README.md, "Headless mode").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from typing import IO, Any
+
+from .monitor import ServerWatcher
+from .protocol import events as ev
+from .protocol.rest import http_client
+from .protocol.stream import stream_path
+from .rig import LinkState, Rig, summarize
+
+
+def event_fields(event: ev.Event) -> dict[str, Any]:
+    """The decoded fields of an event, as headless JSON reports them."""
+    fields: dict[str, Any] = {}
+    match event:
+        case ev.AfChanged(state=state, source=source):
+            fields = {"state": str(state), "source": source}
+        case ev.DownloadCompleted(path=path, kind=kind):
+            fields = {"path": path, "kind": kind}
+        case ev.TransferProgressed(percent=percent, path=path, synthetic=synthetic):
+            fields = {"percent": percent, "path": path, "synthetic": synthetic}
+        case ev.PropertiesChanged(codes=codes):
+            fields = {"codes": list(codes)}
+        case ev.CameraConnected(model=model):
+            fields = {"model": model}
+        case ev.CameraDisconnected(reason=reason):
+            fields = {"reason": reason}
+        case ev.CameraWarning(code=code, message=message):
+            fields = {"code": code, "message": message}
+        case ev.BadEvent(error=error, raw=raw):
+            fields = {"error": error, "raw": raw}
+        case ev.OtherEvent(data=data, known=known):
+            fields = {"data": data, "known": known}
+    if event.note:
+        fields["note"] = event.note
+    return fields
+
+
+class LinePrinter:
+    """Writes the lines; a :class:`WatchObserver`."""
+
+    def __init__(
+        self,
+        out: IO[str],
+        *,
+        as_json: bool,
+        on_closed: Callable[[], None] | None = None,
+    ) -> None:
+        self._out = out
+        self._json = as_json
+        self._on_closed = on_closed
+        self.closed = False
+
+    def _write(self, record: dict[str, Any], text: str) -> None:
+        if self.closed:
+            return
+        line = json.dumps(record, ensure_ascii=False) if self._json else text
+        try:
+            self._out.write(line + "\n")
+            self._out.flush()
+        except BrokenPipeError:  # piped into `head`, which has had enough
+            self.closed = True
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), self._out.fileno())
+            if self._on_closed is not None:
+                self._on_closed()
+
+    def event_received(self, url: str, camera_id: str | None, event: ev.Event) -> None:
+        now = datetime.now().astimezone()
+        record = {
+            "time": now.isoformat(timespec="milliseconds"),
+            "server": url,
+            "camera": camera_id,
+            "type": event.name,
+            **event_fields(event),
+        }
+        who = camera_id or "(unattributed)"
+        self._write(
+            record,
+            f"{now:%H:%M:%S.%f}"[:-3] + f" {url} {who} {event.name}: "
+            f"{summarize(event)}",
+        )
+
+    def stream_changed(
+        self,
+        url: str,
+        subscription: str,
+        state: LinkState,
+        reason: str,
+        retry_in: float | None,
+    ) -> None:
+        now = datetime.now().astimezone()
+        record: dict[str, Any] = {
+            "time": now.isoformat(timespec="milliseconds"),
+            "server": url,
+            "camera": None if subscription == "*" else subscription,
+            "type": "stream",
+            "stream": stream_path(subscription),
+            "state": str(state),
+            "reason": reason,
+        }
+        if retry_in is not None:
+            record["retry_in"] = round(retry_in, 2)
+        extra = f" (retry in {retry_in:.1f} s)" if retry_in is not None else ""
+        why = f": {reason}" if reason else ""
+        self._write(
+            record,
+            f"{now:%H:%M:%S.%f}"[:-3]
+            + f" {url} {stream_path(subscription)} stream {state}{why}{extra}",
+        )
+
+
+async def watch_headless(
+    urls: list[str],
+    *,
+    as_json: bool,
+    poll_interval: float,
+    stall_timeout: float,
+    out: IO[str] = sys.stdout,
+) -> None:
+    task = asyncio.current_task()
+    printer = LinePrinter(
+        out, as_json=as_json, on_closed=task.cancel if task is not None else None
+    )
+    rig = Rig()
+    async with http_client() as client:
+        watchers = [
+            ServerWatcher(
+                rig,
+                url,
+                client,
+                poll_interval=poll_interval,
+                stall_timeout=stall_timeout,
+                observers=[printer],
+            )
+            for url in urls
+        ]
+        await asyncio.gather(*(w.run() for w in watchers))
+
+
+def run_headless(
+    urls: list[str], *, as_json: bool, poll_interval: float, stall_timeout: float
+) -> int:
+    """Run until Ctrl+C or SIGTERM, then stop within a moment."""
+
+    async def main() -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, task.cancel)
+        with contextlib.suppress(asyncio.CancelledError):
+            await watch_headless(
+                urls, as_json=as_json, poll_interval=poll_interval,
+                stall_timeout=stall_timeout,
+            )  # fmt: skip
+
+    asyncio.run(main())
+    return 0
