@@ -110,6 +110,14 @@ def run_window(
                     stall_timeout=stall_timeout,
                 )
             )
+    except RuntimeError as exc:
+        # Qt left its event loop on its own: the display went away (an X server
+        # closed, a remote session dropped). Nothing is left to show.
+        print(
+            f"tether-monitor: the window system closed the application ({exc})",
+            file=sys.stderr,
+        )
+        return 1
     finally:
         if simulator is not None:
             simulator.stop()

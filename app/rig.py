@@ -38,6 +38,7 @@ class Server:
     reason: str = ""
     retry_at: float | None = None  # time.monotonic() of the next attempt
     since: datetime = field(default_factory=datetime.now)
+    logged_reason: str = ""
 
     def retry_in(self, now: float | None = None) -> float | None:
         if self.retry_at is None:
@@ -181,14 +182,17 @@ class Rig:
         if changed:
             server.since = datetime.now()
             if state == LinkState.OPEN:
+                server.logged_reason = ""
                 version = (
                     f" (server {status.version}, SDK {status.sdk_version})"
                     if status
                     else ""
                 )
                 self.note(url, None, "stream", f"connected{version}")
-            elif state == LinkState.RETRYING:
+            elif state == LinkState.RETRYING and reason != server.logged_reason:
+                # Each failed attempt is logged once, not once per retry.
                 self.note(url, None, "stream", f"offline: {reason}", level="warning")
+                server.logged_reason = reason
             if state != LinkState.OPEN:
                 for camera in self.cameras_of(url):
                     self._set_lost(camera, why=None)

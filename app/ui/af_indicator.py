@@ -13,7 +13,7 @@ from ..protocol.events import AfState
 _LOOK = {
     AfState.FOCUSED: ("FOCUSED", QColor("#2ecc71")),
     AfState.TRACKING: ("TRACKING", QColor("#3fa9f5")),
-    AfState.UNLOCKED: ("NOT FOCUSED", QColor("#f0ad4e")),
+    AfState.UNLOCKED: ("UNLOCKED", QColor("#f0ad4e")),
     AfState.UNKNOWN: ("FOCUS ?", QColor("#7f8790")),
 }
 

@@ -61,7 +61,7 @@ class CameraCard(QFrame):
         self.progress.hide()
         self.thumb = QLabel(objectName="CardThumb")
         self.thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.thumb.setFixedSize(THUMB_EDGE, THUMB_EDGE * 2 // 3)
+        self.thumb.setFixedSize(240, 160)
         self.thumb.setText("No frame yet")
         self.thumb.setAccessibleName("Latest frame")
         self.caption = QLabel(objectName="CardCaption")
