@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from .cameras import MAX_CAMERAS, make_cameras
+from .misbehave import parse_scenarios, run_scenarios
 from .server import PAYLOADS, Simulator
 
 log = logging.getLogger("app.simulator")
@@ -63,10 +64,29 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"number of bodies, 1 to {MAX_CAMERAS} (default: %(default)s)",
     )
     parser.add_argument("--seed", type=int, help="seed of the shooting script")
+    parser.add_argument(
+        "--misbehave",
+        type=parse_scenarios,
+        default=[],
+        metavar="SCENARIO[,SCENARIO]",
+        help=(
+            "misbehave periodically, to test the monitor by hand: "
+            "drop (cut every stream mid-event every ~20 s), "
+            "stall (streams go silent for 50 s, then close, every ~90 s), "
+            "garbage (a malformed event to every stream every ~10 s), "
+            "errors (the next GET /api/cameras answers 500 or a proxy's 502 "
+            "HTML every ~15 s), "
+            "slow-discovery (GET /api/cameras takes 3 s), "
+            "unplug (a random camera is unplugged for 5 s every ~30 s), "
+            "all (every one)"
+        ),
+    )
     return parser
 
 
-async def _serve(simulator: Simulator) -> None:
+async def _serve(
+    simulator: Simulator, scenarios: list[str] | None = None, seed: int | None = None
+) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -80,10 +100,18 @@ async def _serve(simulator: Simulator) -> None:
         url,
         simulator.session_dir,
     )
+    misbehaving = None
+    if scenarios:
+        misbehaving = asyncio.create_task(
+            run_scenarios(simulator, scenarios, seed=seed)
+        )
     try:
         await stop.wait()
     finally:
         log.info("stopping")
+        if misbehaving is not None:
+            misbehaving.cancel()
+            await asyncio.gather(misbehaving, return_exceptions=True)
         await simulator.stop()
 
 
@@ -113,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         parser.error(str(exc))
     try:
-        asyncio.run(_serve(simulator))
+        asyncio.run(_serve(simulator, args.misbehave, args.seed))
     except KeyboardInterrupt:
         pass
     except OSError as exc:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import json
 import logging
 import random
+import socket
+import struct
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -41,6 +44,47 @@ _CORS_HEADERS = {
 _NOTIFY_IN_PROGRESS = "0x20042"
 _NOTIFY_DONE = "0x20040"
 _LOG_LEVELS = {"debug": 0, "info": 1, "warning": 2, "warn": 2, "error": 3}
+# What drop_streams() writes before it cuts a stream: half of an afStatus event.
+PARTIAL_EVENT = b'event: afStatus\ndata: {"sta'
+_FLUSH_TIMEOUT = 5.0  # how long send_raw() waits for the streams to take its bytes
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A canned wrong answer for Simulator.fail_requests()."""
+
+    status: int
+    body: str
+    content_type: str
+
+    def kwargs(self) -> dict[str, Any]:
+        """Keyword arguments of fail_requests(): `fail_requests(p, **f.kwargs())`."""
+        return {
+            "status": self.status,
+            "body": self.body,
+            "content_type": self.content_type,
+        }
+
+
+# A server error in the server's own JSON envelope.
+INTERNAL_ERROR = Failure(
+    500, '{"success": false, "message": "Internal error"}', "application/json"
+)
+# A reverse proxy in front of a server that is down or restarting.
+BAD_GATEWAY = Failure(
+    502,
+    "<html><head><title>502 Bad Gateway</title></head><body><center>"
+    "<h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>",
+    "text/html",
+)
+# A 200 with the wrong content type, as a captive portal or a misrouted proxy
+# answers an events path.
+HTML_INSTEAD_OF_EVENTS = Failure(
+    200,
+    "<!DOCTYPE html><html><head><title>Sign in</title></head>"
+    "<body><h1>Sign in to the network</h1></body></html>",
+    "text/html",
+)
 
 
 class CameraNotConnectedError(RuntimeError):
@@ -55,12 +99,53 @@ class _EventStreamResponse(web.StreamResponse):
     _length_check = False
 
 
+@dataclass(frozen=True)
+class _Drop:
+    """Queued on a stream by drop_streams(): write `partial`, then abort."""
+
+    partial: bytes
+    reset: bool
+
+
+@dataclass(frozen=True)
+class _Stall:
+    """Queued on a stream by stall_streams(): write nothing, then abort."""
+
+    seconds: float
+
+
+@dataclass
+class _FailureRule:
+    prefix: str
+    exact: bool
+    status: int
+    body: bytes
+    content_type: str
+    remaining: int  # -1: until clear_failures()
+
+    def matches(self, path: str) -> bool:
+        return path == self.prefix if self.exact else path.startswith(self.prefix)
+
+
 @dataclass(eq=False)
 class _Subscriber:
     camera_id: str  # "*" on /api/events
     request: web.Request
     task: asyncio.Task[Any] | None
-    queue: asyncio.Queue[bytes | None] = field(default_factory=asyncio.Queue)
+    queue: asyncio.Queue[bytes | _Drop | _Stall | None] = field(
+        default_factory=asyncio.Queue
+    )
+    stalled: bool = False  # set by stall_streams(): events for it are lost
+    ended: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def wants(self, camera_id: str | None) -> bool:
+        return self.camera_id in ("*", camera_id)
+
+
+def _set_event() -> asyncio.Event:
+    event = asyncio.Event()
+    event.set()
+    return event
 
 
 @dataclass(eq=False)
@@ -71,6 +156,7 @@ class _Camera:
     connected: bool = False
     frames: int = 0
     online: asyncio.Event = field(default_factory=asyncio.Event)
+    plugged: asyncio.Event = field(default_factory=_set_event)  # cleared: unplugged
 
     def set_connected(self, connected: bool) -> None:
         self.connected = connected
@@ -91,6 +177,29 @@ def _frame(event: str, data: str) -> bytes:
 def _json(payload: dict[str, Any], status: int = 200) -> web.Response:
     body = json.dumps(payload, indent=2).encode()
     return web.Response(status=status, body=body, content_type="application/json")
+
+
+async def _wait_all(awaitables: Iterable[Awaitable[Any]], timeout: float) -> None:
+    tasks = [asyncio.ensure_future(awaitable) for awaitable in awaitables]
+    if not tasks:
+        return
+    _, pending = await asyncio.wait(tasks, timeout=timeout)
+    for task in pending:
+        task.cancel()
+
+
+def _abort(request: web.Request, *, reset: bool = False) -> None:
+    """Cut the connection with no goodbye; with `reset`, send a TCP RST."""
+    transport = request.transport
+    if transport is None:
+        return
+    if reset:
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                linger = struct.pack("ii", 1, 0)  # on, 0 s: close() sends RST
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+    transport.abort()
 
 
 async def _add_cors_headers(_: web.Request, response: web.StreamResponse) -> None:
@@ -159,6 +268,8 @@ class Simulator:
             )
 
         self._subscribers: set[_Subscriber] = set()
+        self._failures: list[_FailureRule] = []
+        self._discovery_delay = 0.0
         self._scripts: list[asyncio.Task[None]] = []
         self._logs: collections.deque[dict[str, Any]] = collections.deque(maxlen=500)
         self._runner: web.AppRunner | None = None
@@ -241,6 +352,8 @@ class Simulator:
     async def connect_camera(self, camera_id: str) -> None:
         """Connect a body and send its `connected` event."""
         camera = self._camera(camera_id)
+        if not camera.plugged.is_set():
+            raise CameraNotConnectedError(f"camera {camera_id} is unplugged")
         camera.set_connected(True)
         model = camera.spec.model
         self._send(
@@ -305,6 +418,148 @@ class Simulator:
         text = data if isinstance(data, str) else _dumps(data)
         self._broadcast(camera_id, event, text)
 
+    # -- misbehaviour (see misbehave.py for the periodic scenarios) ----------
+
+    async def send_raw(self, data: bytes, *, camera_id: str | None = None) -> None:
+        """Write `data` verbatim, unframed, to the streams of `camera_id`.
+
+        The streams are those an event of `camera_id` would reach (None: the
+        /api/events subscribers only); stalled streams get nothing. Each call
+        is one write per stream, so an event can be split across calls; it
+        returns once every stream has handed the bytes to its socket. Not
+        counted in `sent`: these are bytes, not events. A keepalive may fall
+        between two calls, as it would between two writes of any server.
+        """
+        targets = [s for s in self._subscribers if s.wants(camera_id) and not s.stalled]
+        await self._write_raw(data, targets)
+
+    async def send_raw_all(self, data: bytes) -> None:
+        """Like send_raw(), to every open stream: /api/events and per camera."""
+        targets = [s for s in self._subscribers if not s.stalled]
+        await self._write_raw(data, targets)
+
+    async def drop_streams(
+        self, *, mid_event: bool = True, reset: bool = False
+    ) -> None:
+        """Cut every open event stream abruptly, as a crashing server does.
+
+        With `mid_event` each stream first gets PARTIAL_EVENT (half an event);
+        then its connection is aborted with no goodbye: a FIN with unsent
+        data discarded, or a TCP RST with `reset`. Returns once the streams
+        are gone. The server keeps running and new subscriptions work.
+        """
+        targets = list(self._subscribers)
+        drop = _Drop(PARTIAL_EVENT if mid_event else b"", reset)
+        for subscriber in targets:
+            subscriber.queue.put_nowait(drop)
+        self._record("warning", f"Dropping {len(targets)} event streams")
+        await _wait_all((s.ended.wait() for s in targets), 2.0)
+
+    async def stall_streams(self, seconds: float) -> None:
+        """Freeze every open stream for `seconds`, then close it.
+
+        Like a half-open TCP link: the socket stays open but nothing is
+        written, neither keepalives nor events; events broadcast meanwhile are
+        lost for these streams (still counted in `sent`). When the time is up
+        the stream is aborted, never resumed: a client that did not notice the
+        silence sees the socket close. Streams opened after this call are
+        normal; streams already stalled keep their first stall. Returns at
+        once.
+        """
+        if seconds < 0:
+            raise ValueError(f"seconds must not be negative, got {seconds}")
+        targets = [s for s in self._subscribers if not s.stalled]
+        for subscriber in targets:
+            subscriber.stalled = True
+            subscriber.queue.put_nowait(_Stall(seconds))
+        self._record("warning", f"Stalling {len(targets)} event streams")
+
+    def fail_requests(
+        self,
+        path_prefix: str,
+        *,
+        status: int = INTERNAL_ERROR.status,
+        body: str | bytes = INTERNAL_ERROR.body,
+        content_type: str = INTERNAL_ERROR.content_type,
+        count: int = 1,
+        exact: bool = False,
+    ) -> None:
+        """Answer the next `count` requests under `path_prefix` with this instead.
+
+        A request matches when its path starts with `path_prefix` (equals it
+        with `exact`); `count=-1` fails them until clear_failures(). Rules are
+        tried in the order they were added. The answer is sent as is (streams
+        too: a 200 text/html on an events path), with "Connection: close".
+        Presets: INTERNAL_ERROR, BAD_GATEWAY, HTML_INSTEAD_OF_EVENTS
+        (`fail_requests("/api/cameras", **BAD_GATEWAY.kwargs())`).
+        """
+        if count == 0 or count < -1:
+            raise ValueError(f"count must be positive or -1, got {count}")
+        self._failures.append(
+            _FailureRule(
+                prefix=path_prefix,
+                exact=exact,
+                status=status,
+                body=body.encode() if isinstance(body, str) else body,
+                content_type=content_type,
+                remaining=count,
+            )
+        )
+
+    def clear_failures(self) -> None:
+        """Forget every fail_requests() rule still pending."""
+        self._failures.clear()
+
+    def set_discovery_delay(self, seconds: float) -> None:
+        """Make GET /api/cameras wait `seconds` before answering (0: at once)."""
+        if seconds < 0:
+            raise ValueError(f"seconds must not be negative, got {seconds}")
+        self._discovery_delay = seconds
+
+    async def unplug(self, camera_id: str) -> None:
+        """Pull a body's cable: `disconnected`, then it is gone from the server.
+
+        A connected body first sends `disconnected` ({} from the binary,
+        {cameraId, reason: "unplugged"} documented); then it is missing from
+        GET /api/cameras, answers not connected everywhere, sends no more
+        events and its script (with `auto`) waits. No-op when unplugged.
+        """
+        camera = self._camera(camera_id)
+        if not camera.plugged.is_set():
+            return
+        if camera.connected:
+            camera.set_connected(False)
+            self._send(camera, "disconnected", {}, {"reason": "unplugged"})
+        camera.plugged.clear()
+        self._record("warning", "Camera unplugged", camera_id)
+
+    async def plug(self, camera_id: str) -> None:
+        """Plug an unplugged body back: listed again, `connected`, script resumes.
+
+        No-op for a body that is plugged in.
+        """
+        camera = self._camera(camera_id)
+        if camera.plugged.is_set():
+            return
+        camera.plugged.set()
+        self._record("info", "Camera plugged in", camera_id)
+        await self.connect_camera(camera_id)
+
+    async def _write_raw(self, data: bytes, targets: list[_Subscriber]) -> None:
+        for subscriber in targets:
+            subscriber.queue.put_nowait(data)
+        await _wait_all((s.queue.join() for s in targets), _FLUSH_TIMEOUT)
+
+    def _take_failure(self, path: str) -> _FailureRule | None:
+        for rule in self._failures:
+            if rule.matches(path):
+                if rule.remaining > 0:
+                    rule.remaining -= 1
+                    if rule.remaining == 0:
+                        self._failures.remove(rule)
+                return rule
+        return None
+
     # -- events ------------------------------------------------------------
 
     def _send(
@@ -314,6 +569,8 @@ class Simulator:
         binary: dict[str, Any],
         documented: dict[str, Any],
     ) -> None:
+        if not camera.plugged.is_set():
+            return  # an unplugged body says nothing
         if self.payloads == "binary":
             payload = binary
         else:
@@ -324,7 +581,8 @@ class Simulator:
         chunk = _frame(event, data)
         self.sent[(camera_id, event)] += 1
         for subscriber in self._subscribers:
-            if subscriber.camera_id in ("*", camera_id):
+            # A stalled stream loses the event; it still counts as sent.
+            if subscriber.wants(camera_id) and not subscriber.stalled:
                 subscriber.queue.put_nowait(chunk)
         log.info("event %s %s %s", camera_id or "*", event, data)
         self._record("info", f"Event {event}: {data}", camera_id)
@@ -382,7 +640,9 @@ class Simulator:
         rng = camera.rng
         try:
             await self._pause(rng.uniform(0.3, 1.5))
-            await self.connect_camera(camera_id)
+            await camera.plugged.wait()
+            if not camera.connected:  # plug() may have connected it
+                await self.connect_camera(camera_id)
             frames_left = rng.randint(2, 4)  # until the next property change
             while True:
                 await camera.online.wait()
@@ -459,6 +719,16 @@ class Simulator:
     ) -> web.StreamResponse:
         log.info("%s %s", request.method, request.path_qs)
         self._record("info", f"{request.method} {request.path}")
+        failure = self._take_failure(request.path)
+        if failure is not None:
+            log.info("failing %s with %d", request.path, failure.status)
+            response = web.Response(
+                status=failure.status,
+                body=failure.body,
+                headers={"Content-Type": failure.content_type},
+            )
+            response.force_close()
+            return response
         try:
             response = await handler(request)
         except (web.HTTPNotFound, web.HTTPMethodNotAllowed):
@@ -471,6 +741,7 @@ class Simulator:
 
     async def _get_status(self, _: web.Request) -> web.Response:
         connected = sum(camera.connected for camera in self._cameras.values())
+        discovered = sum(c.plugged.is_set() for c in self._cameras.values())
         return _json(
             {
                 "success": True,
@@ -480,11 +751,13 @@ class Simulator:
                     "uptime": int(time.monotonic() - self._started_at),
                     "platform": "simulator",
                 },
-                "cameras": {"connected": connected, "discovered": len(self._cameras)},
+                "cameras": {"connected": connected, "discovered": discovered},
             }
         )
 
     async def _get_cameras(self, _: web.Request) -> web.Response:
+        if self._discovery_delay > 0:
+            await asyncio.sleep(self._discovery_delay)
         listed = [
             {
                 "id": camera.spec.id,
@@ -493,6 +766,7 @@ class Simulator:
                 "connected": camera.connected,
             }
             for camera in self._cameras.values()
+            if camera.plugged.is_set()
         ]
         return _json(
             {
@@ -599,22 +873,61 @@ class Simulator:
         )
         response.force_close()
         loop = asyncio.get_running_loop()
+        queue = subscriber.queue
         try:
             await response.prepare(request)
             await response.write(_frame("connected", _dumps({"cameraId": camera_id})))
             due = loop.time() + self.keepalive
+            stalled = False  # True once the _Stall item is reached
             while True:
                 try:
                     timeout = max(0.0, due - loop.time())
-                    chunk = await asyncio.wait_for(subscriber.queue.get(), timeout)
+                    item = await asyncio.wait_for(queue.get(), timeout)
                 except TimeoutError:
-                    chunk = _KEEPALIVE
+                    if stalled:
+                        log.info("stream %s: stall over, closing", request.path)
+                        _abort(request)
+                        break
                     due = max(due, loop.time()) + self.keepalive
-                if chunk is None:
-                    break
-                await response.write(chunk)
+                    await response.write(_KEEPALIVE)
+                    continue
+                try:
+                    if item is None:
+                        break
+                    if isinstance(item, _Drop):
+                        await self._drop(request, response, item, stalled)
+                        break
+                    if isinstance(item, _Stall):
+                        stalled = True
+                        due = loop.time() + item.seconds
+                    elif not stalled:
+                        await response.write(item)
+                finally:
+                    queue.task_done()  # send_raw() waits for these
         except ConnectionError:
             log.info("stream %s closed by the client", request.path)
         finally:
             self._subscribers.discard(subscriber)
+            while not queue.empty():  # release send_raw() callers at once
+                queue.get_nowait()
+                queue.task_done()
+            subscriber.ended.set()
         return response
+
+    async def _drop(
+        self,
+        request: web.Request,
+        response: web.StreamResponse,
+        drop: _Drop,
+        stalled: bool,
+    ) -> None:
+        transport = request.transport
+        if drop.partial and not stalled and transport is not None:
+            await response.write(drop.partial)
+            # abort() discards what asyncio still buffers: let the kernel take it.
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 1.0
+            while transport.get_write_buffer_size() and loop.time() < deadline:
+                await asyncio.sleep(0.01)
+        log.info("stream %s: dropping the connection", request.path)
+        _abort(request, reset=drop.reset)

@@ -52,15 +52,18 @@ class SimulatorThread:
             thread.join(timeout)
 
     def submit(
-        self, coro_fn: Callable[..., Awaitable[T]], *args: Any
+        self, coro_fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any
     ) -> concurrent.futures.Future[T]:
-        """Schedule `coro_fn(*args)` on the simulator's loop; return its future."""
+        """Schedule `coro_fn(*args, **kwargs)` on the simulator's loop.
+
+        Returns its future; a plain function is called on the loop's thread.
+        """
         loop = self._loop
         if loop is None or not self._ready.is_set() or self._error is not None:
             raise RuntimeError("the simulator thread is not running")
 
         async def run() -> T:
-            result = coro_fn(*args)
+            result = coro_fn(*args, **kwargs)
             if inspect.isawaitable(result):
                 return await result
             return result  # a plain function, run on the loop's thread
@@ -68,10 +71,17 @@ class SimulatorThread:
         return asyncio.run_coroutine_threadsafe(run(), loop)
 
     def call(
-        self, coro_fn: Callable[..., Awaitable[T]], *args: Any, timeout: float = 10.0
+        self,
+        coro_fn: Callable[..., Awaitable[T]],
+        *args: Any,
+        timeout: float = 10.0,
+        **kwargs: Any,
     ) -> T:
-        """Run `coro_fn(*args)` on the simulator's loop and return its result."""
-        future = self.submit(coro_fn, *args)
+        """Run `coro_fn(*args, **kwargs)` on the simulator's loop; return the result.
+
+        `timeout` belongs to call() itself, not to `coro_fn`.
+        """
+        future = self.submit(coro_fn, *args, **kwargs)
         try:
             return future.result(timeout)
         except TimeoutError:
