@@ -167,6 +167,8 @@ class ServerWatcher:
         self._property_tasks: dict[str, asyncio.Task[None]] = {}
         self._reconciler = _Reconciler()
         self._offline_since: datetime | None = None
+        self.discoveries = 0
+        """How many camera lists were asked for (to check that none overlap)."""
         self.property_fetches = 0
         """How many ``properties/all`` requests were made (for the benchmarks)."""
 
@@ -282,6 +284,7 @@ class ServerWatcher:
                 await asyncio.wait_for(self._discover_now.wait(), self.poll_interval)
 
     async def _discover(self) -> None:
+        self.discoveries += 1
         try:
             found = await self.rest.cameras()
         except ServerError as exc:

@@ -56,9 +56,9 @@ async def watching(
 
 
 async def on_sim(
-    sim: SimulatorThread, fn: Callable[..., Awaitable[Any]], *args: Any
+    sim: SimulatorThread, fn: Callable[..., Awaitable[Any]], *args: Any, **kw: Any
 ) -> Any:
-    return await asyncio.wrap_future(sim.submit(fn, *args))
+    return await asyncio.wrap_future(sim.submit(fn, *args, **kw))
 
 
 def start_sim(tmp_path: Path, **kw: Any) -> SimulatorThread:
