@@ -43,3 +43,42 @@ async def sim_call(
 ) -> T:
     """Run a simulator control coroutine without blocking the caller's loop."""
     return await asyncio.wrap_future(sim.submit(fn, *args))
+
+
+def real_server_answers(url: str) -> bool:
+    import httpx
+
+    try:
+        httpx.get(url + "/api/server/status", timeout=1.0)
+    except httpx.HTTPError:
+        return False
+    return True
+
+
+def start_real_server(url: str, tries: int = 3, wait: float = 8.0) -> Any:
+    """Start the real server again on its port (ALPHA_SERVER_START) and wait until
+    it answers; returns the process (kill its group to stop it).
+
+    WORKAROUND: a server started right after another was killed sometimes never
+    answers (it seems to exit at once; its log says nothing), so it is started
+    again, up to ``tries`` times.
+    """
+    import os
+    import signal
+    import subprocess
+
+    for _ in range(tries):
+        proc = subprocess.Popen(
+            os.environ["ALPHA_SERVER_START"],
+            shell=True,
+            start_new_session=True,
+            stdin=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if real_server_answers(url):
+                return proc
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    raise AssertionError(f"the real server did not start in {tries} tries")

@@ -10,15 +10,13 @@ import contextlib
 import os
 import signal
 import subprocess
-import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
 
 from app.rig import LinkState
 
-from .support import Runner, wait_until
+from .support import Runner, real_server_answers, start_real_server, wait_until
 from .test_window import close, open_window, state
 
 URL = os.environ.get("ALPHA_SERVER_URL", "")
@@ -42,31 +40,12 @@ class RealServer:
             self._current.wait()
 
     def start(self) -> None:
-        self._current = subprocess.Popen(
-            os.environ["ALPHA_SERVER_START"],
-            shell=True,
-            start_new_session=True,
-            stdin=subprocess.DEVNULL,
-        )
+        self._current = start_real_server(URL)
 
-    def ensure_up(self, timeout: float = 20.0) -> None:
+    def ensure_up(self) -> None:
         """Start a server when none answers (a test before may have ended it)."""
-        if _answers():
-            return
-        self.start()
-        deadline = time.monotonic() + timeout
-        while not _answers():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"the real server did not start in {timeout} s")
-            time.sleep(0.1)
-
-
-def _answers() -> bool:
-    try:
-        httpx.get(URL + "/api/server/status", timeout=1.0)
-    except httpx.HTTPError:
-        return False
-    return True
+        if not real_server_answers(URL):
+            self.start()
 
 
 @pytest.fixture(scope="module")

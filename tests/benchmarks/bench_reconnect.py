@@ -13,6 +13,7 @@ lines, as a script would.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -27,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
+from tests.support import start_real_server
 
 
 class Headless:
@@ -53,7 +54,7 @@ class Headless:
             for i in range(start, len(self.records)):
                 if predicate(self.records[i]):
                     return i
-            time.sleep(0.005)
+            time.sleep(0.02)
         raise TimeoutError("headless mode did not print the expected line")
 
     def stop(self) -> None:
@@ -83,23 +84,16 @@ def real(restarts: int) -> None:
                 server.wait()
             at = headless.wait(_stream("retrying"), start=at)
             time.sleep(1.0)  # the server stays away for a second
-            server = subprocess.Popen(
-                os.environ["ALPHA_SERVER_START"], shell=True, start_new_session=True
-            )
-            while True:
-                try:
-                    httpx.get(url + "/api/server/status", timeout=0.5)
-                    answered = datetime.now().astimezone()
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.01)
+            server = start_real_server(url, tries=10, wait=5.0)
+            answered = datetime.now().astimezone()
             at = headless.wait(_stream("open"), start=at)
             opened = datetime.fromisoformat(headless.records[at]["time"])
             delays.append(max(0.0, (opened - answered).total_seconds()))
     finally:
         headless.stop()
         if server is not None:
-            os.killpg(server.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGKILL)
     median = statistics.median(delays)
     print(f"real server, {restarts} restarts (down 1 s each): time from the server "
           f"answering again to /api/events open: median {median:.2f} s, "
