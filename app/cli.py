@@ -51,6 +51,14 @@ def build_parser() -> argparse.ArgumentParser:
         "(default 45: the server's 30 s keepalive plus grace)",
     )
     parser.add_argument(
+        "--map-path",
+        metavar="SERVER=LOCAL",
+        action="append",
+        default=[],
+        help="where the server's folder is on this machine, e.g. "
+        "'C:\\Users\\ph\\Shoot=/Volumes/Shoot' (repeatable)",
+    )
+    parser.add_argument(
         "--headless",
         action="store_true",
         help="no window: print one line per event and per stream state change",
@@ -79,6 +87,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.poll_interval <= 0 or args.stall_timeout <= 0:
         print("tether-monitor: intervals must be positive", file=sys.stderr)
         return 2
+    mappings = []
+    for item in args.map_path:
+        server, sep, local = item.partition("=")
+        if not sep or not server or not local:
+            print(f"tether-monitor: --map-path expects SERVER=LOCAL, got {item!r}",
+                  file=sys.stderr)  # fmt: skip
+            return 2
+        mappings.append((server, local))
     if args.json and not args.headless:
         print("tether-monitor: --json goes with --headless", file=sys.stderr)
         return 2
@@ -92,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         demo=demo,
         poll_interval=args.poll_interval,
         stall_timeout=args.stall_timeout,
+        mappings=mappings,
     )
 
 

@@ -72,6 +72,7 @@ def run_window(
     demo: Path | bool | None = None,
     poll_interval: float = 5.0,
     stall_timeout: float = 45.0,
+    mappings: list[tuple[str, str]] | None = None,
 ) -> int:
     app = make_app()
     app.setQuitOnLastWindowClosed(False)
@@ -85,7 +86,7 @@ def run_window(
     if not urls:
         urls = [DEFAULT_URL]
     rig = Rig()
-    window = MainWindow(rig)
+    window = MainWindow(rig, mappings=mappings)
     if simulator is not None:
         window.setWindowTitle("Tether Monitor — demo (simulated cameras)")
 

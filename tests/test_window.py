@@ -71,19 +71,20 @@ def test_cards_focus_transfer_and_thumbnail(
         path: Path = await sim_call(simulator, simulator.simulator.shoot, ILCE_1)
         await wait_until(lambda: 100 in seen, what="the transfer bar reaching 100")
         assert seen == sorted(seen), "the bar went backwards"
+        thumb = transfer_card.thumb
         await wait_until(
-            lambda: not transfer_card.thumb.pixmap().isNull(),
+            lambda: thumb.accessibleDescription() == f"Frame 1: {path.name}",
             what="the ILCE-1 thumbnail",
         )
+        assert not thumb.pixmap().isNull()
         assert path.name in transfer_card.caption.text()
+        assert transfer_card.strip.count() == 1
         await wait_until(
-            lambda: (
-                window.latest.pixmap() is not None
-                and not window.latest.pixmap().isNull()
-            ),
-            what="the large view",
+            lambda: "×" in window.viewer.caption.text(), what="the large view"
         )
-        assert path.name in window.latest_caption.text()
+        assert path.name in window.viewer.caption.text()
+        assert "ILCE-1" in window.viewer.caption.text()
+        assert not window.viewer.pixmap().isNull()
         await close(window, task)
 
     run(scenario())

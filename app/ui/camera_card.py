@@ -5,22 +5,25 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QImage, QMouseEvent, QPixmap
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QIcon, QImage, QMouseEvent, QPixmap
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QProgressBar,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
-from ..rig import Camera, Frame, file_name
+from ..rig import RECENT_FRAMES, Camera, Frame, file_name
 from .af_indicator import AfIndicator
 
 THUMB_EDGE = 256
+STRIP_EDGE = 72
 _DONE_SHOWN_S = 2.0  # a finished transfer's bar stays this long
 
 _EXPOSURE = ("exposure-program-mode", "shutter-speed", "aperture", "iso",
@@ -65,6 +68,19 @@ class CameraCard(QFrame):
         self.thumb.setText("No frame yet")
         self.thumb.setAccessibleName("Latest frame")
         self.caption = QLabel(objectName="CardCaption")
+        self.counter = QLabel(objectName="CardCounter")
+        self.strip = QListWidget(objectName="Filmstrip")
+        self.strip.setViewMode(QListWidget.ViewMode.IconMode)
+        self.strip.setFlow(QListWidget.Flow.LeftToRight)
+        self.strip.setWrapping(False)
+        self.strip.setMovement(QListWidget.Movement.Static)
+        self.strip.setIconSize(QSize(STRIP_EDGE, STRIP_EDGE * 2 // 3))
+        self.strip.setFixedHeight(STRIP_EDGE * 2 // 3 + 34)
+        self.strip.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.strip.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.strip.setAccessibleName("Recent frames, newest first")
+        self.strip.itemActivated.connect(self._on_strip_activated)
+        self.strip.hide()
 
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
@@ -81,6 +97,8 @@ class CameraCard(QFrame):
         layout.addWidget(self.progress)
         layout.addWidget(self.thumb, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.caption)
+        layout.addWidget(self.strip)
+        layout.addWidget(self.counter)
 
         self._hide_timer = QTimer(self)
         self._hide_timer.setSingleShot(True)
@@ -137,24 +155,60 @@ class CameraCard(QFrame):
             self._hide_timer.stop()
             self.progress.show()
 
-    def show_frame(self, frame: Frame, image: QImage | None, error: str = "") -> None:
+    def show_frame(
+        self, frame: Frame, image: QImage, error: str = "", *, loading: bool = False
+    ) -> None:
+        """Show ``frame`` as the latest: its picture, or a placeholder saying why."""
         self._frame = frame
         when = f"{frame.time:%H:%M:%S}"
         self.caption.setText(f"#{frame.number}  {frame.name}  {when}")
-        if image is not None:
-            pixmap = QPixmap.fromImage(image).scaled(
-                self.thumb.size() * self.devicePixelRatioF(),
-                Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation,
-            )
-            pixmap.setDevicePixelRatio(self.devicePixelRatioF())
-            self.thumb.setPixmap(pixmap)
-            self.thumb.setToolTip(frame.path)
-        else:
-            self.thumb.setPixmap(QPixmap())
-            self.thumb.setText(f"{frame.name}\n{error}")
-            self.thumb.setToolTip(f"{frame.path}\n{error}")
-        self.thumb.setAccessibleDescription(f"Frame {frame.number}: {frame.name}")
+        ratio = self.devicePixelRatioF()
+        pixmap = QPixmap.fromImage(image).scaled(
+            self.thumb.size() * ratio,
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+        pixmap.setDevicePixelRatio(ratio)
+        self.thumb.setPixmap(pixmap)
+        self.thumb.setToolTip(f"{frame.path}\n{error}" if error else frame.path)
+        what = f"Frame {frame.number}: {frame.name}"
+        if loading:
+            what += " (loading)"
+        self.thumb.setAccessibleDescription(f"{what}, {error}" if error else what)
+
+    def add_frame(self, frame: Frame, icon: QImage) -> None:
+        """Put a frame at the head of the filmstrip (newest first)."""
+        item = QListWidgetItem(QIcon(QPixmap.fromImage(icon)), f"#{frame.number}")
+        item.setData(Qt.ItemDataRole.UserRole, frame)
+        item.setToolTip(f"{frame.name}  {frame.time:%H:%M:%S}")
+        self.strip.insertItem(0, item)
+        while self.strip.count() > RECENT_FRAMES:
+            self.strip.takeItem(self.strip.count() - 1)
+        self.strip.show()
+        shots = frame.number
+        self.counter.setText(f"{shots} frame{'s' if shots != 1 else ''} this session")
+
+    def set_strip_icon(self, path: str, image: QImage) -> bool:
+        """Give the filmstrip's frames at ``path`` their picture."""
+        found = False
+        for row in range(self.strip.count()):
+            item = self.strip.item(row)
+            frame = item.data(Qt.ItemDataRole.UserRole)
+            if frame is not None and frame.path == path:
+                item.setIcon(QIcon(QPixmap.fromImage(image)))
+                found = True
+        return found
+
+    def strip_paths(self) -> list[str]:
+        return [
+            self.strip.item(row).data(Qt.ItemDataRole.UserRole).path
+            for row in range(self.strip.count())
+        ]
+
+    def _on_strip_activated(self, item: QListWidgetItem) -> None:
+        frame = item.data(Qt.ItemDataRole.UserRole)
+        if frame is not None:
+            self.frame_activated.emit(frame)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         if self._frame is not None:

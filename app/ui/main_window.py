@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSize, Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QImage, QKeySequence, QPixmap, QResizeEvent
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QImage, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
@@ -13,18 +13,19 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from ..rig import CameraKey, Frame, LinkState, LogEntry, Rig, Server
+from ..imaging import local_path
+from ..rig import CameraKey, Frame, LinkState, LogEntry, Rig, Server, file_name
 from .bridge import RigBridge
-from .camera_card import THUMB_EDGE, CameraCard
-from .thumbnails import ThumbnailLoader
+from .camera_card import STRIP_EDGE, THUMB_EDGE, CameraCard
+from .placeholder import placeholder
+from .thumbnails import Picture, ThumbnailLoader
+from .viewer import FrameViewer
 
-LARGE_EDGE = 2048
 LOG_LINES = 1000
 
 
@@ -51,43 +52,6 @@ def describe_server(server: Server) -> str:
             return f"Stopped watching {server.url}"
 
 
-class LatestView(QLabel):
-    """The latest frame, fitted to the space it has."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("LatestView")
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setMinimumSize(QSize(320, 220))
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setAccessibleName("Latest frame, large")
-        self._image: QImage | None = None
-        self.setText("The latest frame appears here")
-
-    def show_image(self, image: QImage | None, message: str = "") -> None:
-        self._image = image
-        if image is None:
-            self.setPixmap(QPixmap())
-            self.setText(message)
-        self._fit()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._fit()
-
-    def _fit(self) -> None:
-        if self._image is None:
-            return
-        ratio = self.devicePixelRatioF()
-        pixmap = QPixmap.fromImage(self._image).scaled(
-            self.size() * ratio,
-            Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.SmoothTransformation,
-        )
-        pixmap.setDevicePixelRatio(ratio)
-        self.setPixmap(pixmap)
-
-
 class MainWindow(QMainWindow):
     """Everything the photographer looks at."""
 
@@ -96,16 +60,16 @@ class MainWindow(QMainWindow):
         rig: Rig,
         *,
         on_retry: Callable[[], None] | None = None,
+        mappings: list[tuple[str, str]] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Tether Monitor")
         self.rig = rig
         self.bridge = RigBridge(rig, self)
-        self.loader = ThumbnailLoader(self)
+        self.loader = ThumbnailLoader(self, mappings=mappings)
         self.cards: dict[CameraKey, CameraCard] = {}
         self._on_retry = on_retry
-        self._latest: Frame | None = None
 
         self.summary = QLabel(objectName="Summary")
         self.empty = QLabel(objectName="EmptyState")
@@ -119,13 +83,9 @@ class MainWindow(QMainWindow):
         scroll.setWidget(self._grid_host)
         self._scroll = scroll
 
-        self.latest = LatestView()
-        self.latest_caption = QLabel(objectName="LatestCaption")
-        self.latest_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.addWidget(self.latest, 1)
-        right_layout.addWidget(self.latest_caption)
+        self.viewer = FrameViewer()
+        self.viewer.wanted.connect(self._on_viewer_wants)
+        right = self.viewer
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -171,8 +131,8 @@ class MainWindow(QMainWindow):
         self.bridge.servers_changed.connect(self._on_servers_changed)
         self.bridge.frame_added.connect(self._on_frame_added)
         self.bridge.logged.connect(self._on_logged)
-        self.loader.ready.connect(self._on_thumbnail)
-        self.loader.failed.connect(self._on_thumbnail_failed)
+        self.loader.ready.connect(self._on_picture)
+        self.loader.failed.connect(self._on_picture_failed)
         self._ticker = QTimer(self)
         self._ticker.setInterval(250)
         self._ticker.timeout.connect(self._refresh_status)
@@ -203,7 +163,7 @@ class MainWindow(QMainWindow):
             card = self.cards.get(key)
             if card is None:
                 card = CameraCard(camera)
-                card.frame_activated.connect(self._show_large)
+                card.frame_activated.connect(self.viewer.show_frame)
                 self.cards[key] = card
                 added = True
             else:
@@ -214,52 +174,87 @@ class MainWindow(QMainWindow):
 
     @Slot(object, object)
     def _on_frame_added(self, key: CameraKey, frame: Frame) -> None:
-        self._latest = frame
-        image = self.loader.request(frame.path, THUMB_EDGE)
-        if image is not None:
-            self._on_thumbnail(frame.path, THUMB_EDGE, image)
-        self._show_large(frame)
+        card = self.cards.get(key)
+        if card is not None:
+            icon = self.loader.cached(frame.path, STRIP_EDGE)
+            card.add_frame(frame, icon.image if icon else _loading(frame))
+            self._request_card(card, frame)
+            if icon is None:
+                self.loader.request(frame.path, STRIP_EDGE, priority=2)
+        self.viewer.add(frame)
 
-    @Slot(object)
-    def _show_large(self, frame: Frame) -> None:
-        self._latest = frame
+    def _request_card(self, card: CameraCard, frame: Frame) -> None:
+        picture = self.loader.request(frame.path, THUMB_EDGE, group=("card", card.key))
+        if picture is not None:
+            card.show_frame(frame, picture.image)
+        elif card.frame is None or card.frame.path != frame.path:
+            card.show_frame(frame, _loading(frame), loading=True)
+
+    @Slot(object, int)
+    def _on_viewer_wants(self, frame: Frame, edge: int) -> None:
         camera = self.rig.cameras.get(frame.camera_key)
-        who = camera.model if camera and camera.model else frame.camera_key[1]
-        self.latest_caption.setText(f"{frame.name} · {who} · {frame.time:%H:%M:%S}")
-        image = self.loader.request(frame.path, LARGE_EDGE)
-        if image is not None:
-            self.latest.show_image(image)
+        self.viewer.camera_name = camera.model if camera and camera.model else ""
+        picture = self.loader.request(frame.path, edge, group="viewer", priority=0)
+        if picture is not None:
+            self._show_in_viewer(frame.path, picture)
+        else:
+            small = self.loader.cached(frame.path, THUMB_EDGE)
+            if small is not None:  # something to look at while the large one decodes
+                self._show_in_viewer(frame.path, small)
 
-    @Slot(str, int, QImage)
-    def _on_thumbnail(self, path: str, edge: int, image: QImage) -> None:
-        if edge == LARGE_EDGE:
-            if self._latest is not None and self._latest.path == path:
-                self.latest.show_image(image)
+    def _show_in_viewer(self, path: str, picture: Picture) -> None:
+        self.viewer.set_picture(
+            path,
+            picture.image,
+            local_path=local_path(path, self.loader.mappings),
+            full_size=(picture.width, picture.height),
+            file_bytes=picture.file_bytes,
+        )
+
+    @Slot(str, int, object)
+    def _on_picture(self, path: str, edge: int, picture: Picture) -> None:
+        if edge == STRIP_EDGE:
+            for card in self.cards.values():
+                card.set_strip_icon(path, picture.image)
+        elif edge == THUMB_EDGE:
+            for card in self.cards.values():
+                camera = self.rig.cameras.get(card.key)
+                latest = camera.latest if camera else None
+                if latest is not None and latest.path == path:
+                    card.show_frame(latest, picture.image)
+            if self.viewer.frame is not None and self.viewer.full_size is None:
+                self._show_in_viewer(path, picture)
+        frame = self.viewer.frame
+        if frame is not None and frame.path == path and edge == self.viewer.edge():
+            self._show_in_viewer(path, picture)
+
+    @Slot(str, int, str, str)
+    def _on_picture_failed(
+        self, path: str, edge: int, problem: str, error: str
+    ) -> None:
+        name = file_name(path)
+        if edge == STRIP_EDGE:
+            icon = placeholder(name, problem, STRIP_EDGE * 2, STRIP_EDGE * 4 // 3)
+            for card in self.cards.values():
+                card.set_strip_icon(path, icon)
+            return
+        frame = self.viewer.frame
+        if frame is not None and frame.path == path:
+            self.viewer.set_picture(
+                path, placeholder(name, problem, 960, 640),
+                local_path=local_path(path, self.loader.mappings), error=error,
+            )  # fmt: skip
+        if edge != THUMB_EDGE:
             return
         for card in self.cards.values():
             camera = self.rig.cameras.get(card.key)
             latest = camera.latest if camera else None
             if latest is not None and latest.path == path:
-                card.show_frame(latest, image)
-
-    @Slot(str, int, str)
-    def _on_thumbnail_failed(self, path: str, edge: int, error: str) -> None:
-        if edge == LARGE_EDGE:
-            if self._latest is not None and self._latest.path == path:
-                self.latest.show_image(None, f"{self._latest.name}\n{error}")
-            return
-        for card in self.cards.values():
-            camera = self.rig.cameras.get(card.key)
-            latest = camera.latest if camera else None
-            if latest is not None and latest.path == path:
-                card.show_frame(latest, None, error)
+                card.show_frame(latest, placeholder(name, problem, 480, 320), error)
                 self.rig.note(
-                    card.key[0],
-                    card.key[1],
-                    "thumbnail",
-                    f"no picture for {latest.name}: {error}",
-                    level="warning",
-                )
+                    card.key[0], card.key[1], "picture",
+                    f"no picture for {latest.name}: {error}", level="warning",
+                )  # fmt: skip
 
     @Slot(list)
     def _on_logged(self, entries: list[LogEntry]) -> None:
@@ -319,3 +314,7 @@ class MainWindow(QMainWindow):
         self.loader.shutdown()
         self.bridge.close()
         super().closeEvent(event)
+
+
+def _loading(frame: Frame) -> QImage:
+    return placeholder(frame.name, "still being written", 240, 160)

@@ -1,155 +1,168 @@
-"""Decode thumbnails on worker threads and hand them to the window by signal."""
+"""Decode pictures on worker threads and hand them to the window by signal."""
 
 from __future__ import annotations
 
+import itertools
 import logging
-import os
-import time
+import queue
+import threading
 from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass, field
 
-from PySide6.QtCore import QObject, QRunnable, QSize, Qt, QThreadPool, Signal
-from PySide6.QtGui import QImage, QImageReader
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtGui import QImage
+
+from ..imaging import Decoded, ImageError, Problem, decode_when_ready, local_path
 
 log = logging.getLogger(__name__)
 
-MAX_PIXELS = 200_000_000
-"""Declared image sizes above this are refused before decoding."""
+
+@dataclass(order=True)
+class _Job:
+    priority: int
+    seq: int
+    path: str = field(compare=False)
+    edge: int = field(compare=False)
+    group: Hashable = field(compare=False, default=None)
+    cancelled: bool = field(compare=False, default=False)
 
 
-class ThumbnailError(Exception):
-    """Why a file gave no thumbnail, in words fit for the user."""
+@dataclass(frozen=True)
+class Picture:
+    """A decoded picture and what is known of the file."""
 
-
-def read_thumbnail(path: str, edge: int, *, wait: float = 5.0) -> QImage:
-    """Decode ``path`` scaled so its longer side is ``edge`` pixels, upright.
-
-    A file that is still being written (its size changes, or a JPEG without its
-    end marker) is read again until it settles, for at most ``wait`` seconds.
-    Raises :class:`ThumbnailError`.
-    """
-    deadline = time.monotonic() + wait
-    delay = 0.05
-    while True:
-        try:
-            return _read_once(path, edge)
-        except _NotReady as exc:
-            if time.monotonic() + delay > deadline:
-                raise ThumbnailError(str(exc)) from None
-            time.sleep(delay)
-            delay = min(delay * 2, 0.5)
-
-
-class _NotReady(Exception):
-    pass
-
-
-def _read_once(path: str, edge: int) -> QImage:
-    try:
-        size = os.path.getsize(path)
-    except FileNotFoundError:
-        raise _NotReady(f"file not found where expected: {path}") from None
-    except OSError as exc:
-        raise ThumbnailError(f"cannot read {path}: {exc.strerror}") from None
-    if size == 0:
-        raise _NotReady("the file is empty (still being written?)")
-    if path.lower().endswith((".jpg", ".jpeg")) and not _has_jpeg_end(path, size):
-        raise _NotReady("the JPEG is truncated (no end marker)")
-    reader = QImageReader(path)
-    reader.setAutoTransform(True)  # applies the EXIF orientation
-    declared = reader.size()
-    if not declared.isValid():
-        raise ThumbnailError(f"not an image Qt can read ({reader.errorString()})")
-    if declared.width() * declared.height() > MAX_PIXELS:
-        megapixels = declared.width() * declared.height() / 1e6
-        raise ThumbnailError(f"too large to show ({megapixels:.0f} MP)")
-    # Scaling while decoding lets the JPEG decoder skip most of the work.
-    scaled = declared.scaled(QSize(edge, edge), Qt.AspectRatioMode.KeepAspectRatio)
-    reader.setScaledSize(scaled)
-    image = reader.read()
-    if image.isNull():
-        raise ThumbnailError(f"could not decode the image ({reader.errorString()})")
-    return image
-
-
-def _has_jpeg_end(path: str, size: int) -> bool:
-    with open(path, "rb") as f:
-        f.seek(max(0, size - 64))
-        return b"\xff\xd9" in f.read()
-
-
-class _Job(QRunnable):
-    def __init__(self, loader: ThumbnailLoader, path: str, edge: int) -> None:
-        super().__init__()
-        self._loader = loader
-        self._path = path
-        self._edge = edge
-
-    def run(self) -> None:
-        try:
-            image = read_thumbnail(self._path, self._edge)
-        except ThumbnailError as exc:
-            self._loader._finished.emit(self._path, self._edge, None, str(exc))
-        except Exception as exc:  # never let a bad file take a worker down
-            log.exception("Thumbnail of %s failed", self._path)
-            self._loader._finished.emit(self._path, self._edge, None, repr(exc))
-        else:
-            self._loader._finished.emit(self._path, self._edge, image, "")
+    image: QImage
+    width: int
+    height: int
+    file_bytes: int
 
 
 class ThumbnailLoader(QObject):
-    """Decodes thumbnails off the UI thread and keeps the recent ones.
+    """Decodes pictures off the UI thread, at most ``threads`` at a time, and
+    keeps recent ones in a cache bounded in bytes.
+
+    A request may name a *group* (a card's latest frame, the large view): a newer
+    request in the same group cancels the older one if it has not finished, since
+    only the newest frame is worth showing there. Worker threads are daemons, so
+    closing the window never waits for a decode.
 
     Signals:
-        ready(str, int, QImage): a path's thumbnail at an edge size.
-        failed(str, int, str): a path gave none; the reason in plain words.
+        ready(str, int, object): the path as the server named it, the edge size,
+            and the :class:`Picture`.
+        failed(str, int, str, str): the path, the edge, the :class:`Problem` and
+            the reason in plain words.
     """
 
-    ready = Signal(str, int, QImage)
-    failed = Signal(str, int, str)
-    _finished = Signal(str, int, object, str)
+    ready = Signal(str, int, object)
+    failed = Signal(str, int, str, str)
+    _finished = Signal(object, object, object)
 
     def __init__(
         self,
         parent: QObject | None = None,
         *,
         threads: int = 2,
-        cache_bytes: int = 256 * 1024 * 1024,
+        cache_bytes: int = 192 * 1024 * 1024,
+        mappings: list[tuple[str, str]] | None = None,
+        wait: float = 10.0,
     ) -> None:
         super().__init__(parent)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(threads)
-        self._cache: OrderedDict[tuple[str, int], QImage] = OrderedDict()
+        self.mappings = list(mappings or [])
+        self.wait = wait
+        self._cache: OrderedDict[tuple[str, int], Picture] = OrderedDict()
         self._cache_bytes = cache_bytes
         self._used = 0
-        self._pending: set[tuple[str, int]] = set()
+        self._pending: dict[tuple[str, int], _Job] = {}
+        self._groups: dict[Hashable, _Job] = {}
+        self._queue: queue.PriorityQueue[_Job] = queue.PriorityQueue()
+        self._seq = itertools.count()
         self._finished.connect(self._on_finished)
+        for n in range(threads):
+            threading.Thread(
+                target=self._work, name=f"thumbnails-{n}", daemon=True
+            ).start()
 
-    def request(self, path: str, edge: int) -> QImage | None:
-        """The cached thumbnail, or None and ``ready``/``failed`` later."""
+    @property
+    def cache_used(self) -> int:
+        return self._used
+
+    def cached(self, path: str, edge: int) -> Picture | None:
         key = (path, edge)
-        if key in self._cache:
+        picture = self._cache.get(key)
+        if picture is not None:
             self._cache.move_to_end(key)
-            return self._cache[key]
-        if key not in self._pending:
-            self._pending.add(key)
-            self._pool.start(_Job(self, path, edge))
+        return picture
+
+    def request(
+        self, path: str, edge: int, *, group: Hashable = None, priority: int = 1
+    ) -> Picture | None:
+        """The cached picture now, or None and ``ready``/``failed`` later.
+
+        Lower ``priority`` numbers are decoded first.
+        """
+        picture = self.cached(path, edge)
+        if group is not None:
+            older = self._groups.get(group)
+            if older is not None and (older.path, older.edge) != (path, edge):
+                older.cancelled = True
+                self._pending.pop((older.path, older.edge), None)
+            self._groups.pop(group, None)
+        if picture is not None:
+            return picture
+        key = (path, edge)
+        job = self._pending.get(key)
+        if job is None or job.cancelled:
+            job = _Job(priority, next(self._seq), path, edge, group)
+            self._pending[key] = job
+            self._queue.put(job)
+        if group is not None:
+            self._groups[group] = job
         return None
 
     def shutdown(self) -> None:
-        """Drop queued work; running decodes finish on their own threads."""
-        self._pool.clear()
+        """Forget queued work; decodes under way end on their own threads."""
+        for job in self._pending.values():
+            job.cancelled = True
+        self._pending.clear()
+        self._groups.clear()
 
-    def _on_finished(
-        self, path: str, edge: int, image: QImage | None, error: str
-    ) -> None:
-        key = (path, edge)
-        self._pending.discard(key)
-        if image is None:
-            self.failed.emit(path, edge, error)
+    def _work(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job.cancelled:
+                continue
+            try:
+                local = local_path(job.path, self.mappings)
+                decoded: Decoded | ImageError = decode_when_ready(
+                    local, job.edge, wait=self.wait, cancelled=lambda j=job: j.cancelled
+                )
+            except ImageError as exc:
+                decoded = exc
+            except Exception as exc:  # a bad file must never take a worker down
+                log.exception("Decoding %s failed", job.path)
+                decoded = ImageError(Problem.UNREADABLE, f"could not be read ({exc!r})")
+            try:
+                self._finished.emit(job, job.path, decoded)
+            except RuntimeError:  # the loader is gone: the window was closed
+                return
+
+    @Slot(object, object, object)
+    def _on_finished(self, job: _Job, path: str, result: Decoded | ImageError) -> None:
+        key = (job.path, job.edge)
+        if self._pending.get(key) is job:
+            del self._pending[key]
+        if self._groups.get(job.group) is job:
+            del self._groups[job.group]
+        if job.cancelled:
             return
-        self._cache[key] = image
-        self._used += image.sizeInBytes()
+        if isinstance(result, ImageError):
+            self.failed.emit(path, job.edge, str(result.problem), str(result))
+            return
+        picture = Picture(result.image, result.width, result.height, result.file_bytes)
+        self._cache[key] = picture
+        self._used += picture.image.sizeInBytes()
         while self._used > self._cache_bytes and len(self._cache) > 1:
             _, old = self._cache.popitem(last=False)
-            self._used -= old.sizeInBytes()
-        self.ready.emit(path, edge, image)
+            self._used -= old.image.sizeInBytes()
+        self.ready.emit(path, job.edge, picture)
