@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import queue
 import threading
 from collections import OrderedDict
@@ -62,7 +63,7 @@ class ThumbnailLoader(QObject):
         self,
         parent: QObject | None = None,
         *,
-        threads: int = 2,
+        threads: int | None = None,
         cache_bytes: int = 192 * 1024 * 1024,
         mappings: list[tuple[str, str]] | None = None,
         wait: float = 10.0,
@@ -78,6 +79,11 @@ class ThumbnailLoader(QObject):
         self._queue: queue.PriorityQueue[_Job] = queue.PriorityQueue()
         self._seq = itertools.count()
         self._finished.connect(self._on_finished)
+        if threads is None:
+            # Leave a core to the UI thread: with every core decoding, the
+            # window stalled for 150 ms when 20 large frames landed at once
+            # (tests/benchmarks/bench_pictures.py on 2 cores); with one, 40 ms.
+            threads = max(1, min(4, (os.cpu_count() or 2) - 1))
         for n in range(threads):
             threading.Thread(
                 target=self._work, name=f"thumbnails-{n}", daemon=True

@@ -1,0 +1,79 @@
+"""Pictures in the window: placeholders that say why, the loader's cancelling."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from app.ui.thumbnails import ThumbnailLoader
+
+from .support import Runner, sim_call, wait_until
+from .test_window import close, open_window
+
+CAMERA = "D06CE05E3323"
+
+
+def test_frame_that_is_no_image_gets_a_placeholder_and_a_log_line(
+    qapp: QApplication, run: Runner, simulator, tmp_path: Path
+) -> None:
+    """Garbage saved under a camera's name: the card says so, nothing breaks,
+    and the next good frame shows normally."""
+    bad = tmp_path / "DSC00001.JPG"
+    bad.write_bytes(os.urandom(20_000))
+
+    async def scenario() -> None:
+        window, task = open_window(qapp, simulator.url)
+        cameras = window.rig.cameras
+        await wait_until(lambda: len(cameras) == 3 and all(
+            c.streaming for c in cameras.values()), what="cameras")  # fmt: skip
+        data = {"filename": str(bad), "type": "image"}
+        await sim_call(
+            simulator, simulator.simulator.emit, CAMERA, "downloadComplete", data
+        )
+        card = window.cards[(simulator.url, CAMERA)]
+        await wait_until(
+            lambda: "not an image" in card.thumb.accessibleDescription(),
+            what="a placeholder saying 'not an image'",
+        )
+        assert any("no picture for DSC00001.JPG" in e.summary for e in window.rig.log)
+        good = await sim_call(simulator, simulator.simulator.shoot, CAMERA)
+        await wait_until(
+            lambda: card.thumb.accessibleDescription() == f"Frame 2: {good.name}",
+            what="the next good frame",
+        )
+        assert card.strip.count() == 2
+        await close(window, task)
+
+    run(scenario())
+
+
+def test_newer_frame_in_the_same_place_cancels_the_older_decode(
+    qapp: QApplication, run: Runner, tmp_path: Path
+) -> None:
+    """A frame still being written when a newer one lands is not decoded for a
+    place that now shows the newer one."""
+    growing = tmp_path / "DSC00001.JPG"
+    growing.write_bytes(b"")  # stays empty: the decode keeps waiting
+    newer = tmp_path / "DSC00002.PNG"
+    from PIL import Image
+
+    Image.new("RGB", (64, 48), (0, 128, 0)).save(newer, "PNG")
+    loader = ThumbnailLoader(threads=1, wait=30.0)
+    ready: list[str] = []
+    failed: list[str] = []
+    loader.ready.connect(lambda path, edge, picture: ready.append(path))
+    loader.failed.connect(lambda path, edge, problem, why: failed.append(path))
+
+    async def scenario() -> None:
+        assert loader.request(str(growing), 64, group="card") is None
+        await asyncio.sleep(0.3)  # the worker is now waiting on the empty file
+        assert loader.request(str(newer), 64, group="card") is None
+        await wait_until(lambda: ready == [str(newer)], what="the newer frame")
+        await asyncio.sleep(0.3)
+        assert failed == [] and ready == [str(newer)]
+
+    run(scenario())
+    loader.shutdown()
