@@ -68,7 +68,12 @@ class LinePrinter:
     def _write(self, record: dict[str, Any], text: str) -> None:
         if self.closed:
             return
-        line = json.dumps(record, ensure_ascii=False) if self._json else text
+        # ASCII escapes for JSON, and backslash escapes for text, so that no
+        # character a server sends (a lone surrogate, say) can break the output.
+        if self._json:
+            line = json.dumps(record, default=str)
+        else:
+            line = text.encode("utf-8", "backslashreplace").decode("utf-8")
         try:
             self._out.write(line + "\n")
             self._out.flush()

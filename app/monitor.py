@@ -35,6 +35,9 @@ from .rig import LinkState, Rig, summarize
 
 log = logging.getLogger(__name__)
 
+STEADY_AFTER = 10.0
+"""Seconds a link must hold before its retry delays start over from the shortest."""
+
 MATCH_WINDOW = 1.5
 """Seconds a copy on the all-cameras stream waits for the same event on a camera's."""
 
@@ -230,12 +233,19 @@ class ServerWatcher:
                         level="warning",
                     )  # fmt: skip
                     self._offline_since = None
-                self._backoff.reset()
+                group.create_task(self._reset_backoff_when_steady(self._backoff))
                 group.create_task(self._discovery_loop())
                 group.create_task(self._attribution_loop())
         except ExceptionGroup as group:
             # The first failure is the cause; the others are its consequences.
             raise group.exceptions[0] from None
+
+    @staticmethod
+    async def _reset_backoff_when_steady(backoff: Backoff) -> None:
+        """A link that opens and drops at once must not be retried at full speed:
+        the delays start over only once it has held for a while."""
+        await asyncio.sleep(STEADY_AFTER)
+        backoff.reset()
 
     async def _all_cameras_stream(self, opened: asyncio.Event) -> None:
         """The stream of all cameras: the server's liveness, new cameras, and
@@ -266,8 +276,7 @@ class ServerWatcher:
         if camera_id and (self.url, camera_id) in self.rig.cameras:
             self._deliver(camera_id, event)
             return
-        for observer in self.observers:
-            observer.event_received(self.url, None, event)
+        self._tell(None, event)
         level = "error" if isinstance(event, ev.BadEvent) else "warning"
         self.rig.note(
             self.url, camera_id, event.name,
@@ -278,13 +287,15 @@ class ServerWatcher:
 
     async def _discovery_loop(self) -> None:
         while True:
-            await self._discover()
+            # Cleared before asking, so a camera that appears meanwhile asks again.
             self._discover_now.clear()
+            await self._discover()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._discover_now.wait(), self.poll_interval)
 
     async def _discover(self) -> None:
         self.discoveries += 1
+        asked = time.monotonic()
         try:
             found = await self.rest.cameras()
         except ServerError as exc:
@@ -293,14 +304,16 @@ class ServerWatcher:
                 level="warning",
             )  # fmt: skip
             return
-        self.rig.update_cameras(self.url, found)
+        self.rig.update_cameras(self.url, found, asked=asked)
         for info in found:
-            if info.id not in self._streams:
+            task = self._streams.get(info.id)
+            if task is None or task.done():
                 self._streams[info.id] = self._spawn(self._camera_stream(info.id))
 
     async def _camera_stream(self, camera_id: str) -> None:
         backoff = Backoff()
         lost_at: datetime | None = None
+        steady: list[asyncio.Task[None]] = []
         try:
             while True:
                 self._stream_state(camera_id, LinkState.CONNECTING)
@@ -308,7 +321,7 @@ class ServerWatcher:
                 def on_open() -> None:
                     self._open_streams.add(camera_id)
                     self._stream_state(camera_id, LinkState.OPEN)
-                    backoff.reset()
+                    steady.append(self._spawn(self._reset_backoff_when_steady(backoff)))
                     self.rig.set_streaming(self.url, camera_id, True)
                     self._spawn(self._resync_camera(camera_id))
 
@@ -327,8 +340,14 @@ class ServerWatcher:
                 except ServerError as exc:
                     reason = str(exc)
                     log.info("Stream of %s on %s ended: %s", camera_id, self.url, exc)
+                except Exception as exc:  # a bug must not end the camera's stream
+                    reason = f"internal error: {exc!r}"
+                    log.exception("Stream of %s on %s failed", camera_id, self.url)
                 finally:
                     self.rig.set_streaming(self.url, camera_id, False)
+                    for task in steady:
+                        task.cancel()
+                    steady.clear()
                 if camera_id in self._open_streams and lost_at is None:
                     lost_at = datetime.now()
                 self._open_streams.discard(camera_id)
@@ -359,13 +378,19 @@ class ServerWatcher:
         self._deliver(camera_id, event)
 
     def _deliver(self, camera_id: str, event: ev.Event) -> None:
-        for observer in self.observers:
-            observer.event_received(self.url, camera_id, event)
+        self._tell(camera_id, event)
         self.rig.apply(self.url, camera_id, event)
         if isinstance(event, ev.PropertiesChanged):
             self.refresh_properties(camera_id)
         elif isinstance(event, ev.CameraConnected | ev.LinkChanged):
             self._spawn(self._resync_camera(camera_id))
+
+    def _tell(self, camera_id: str | None, event: ev.Event) -> None:
+        for observer in self.observers:
+            try:
+                observer.event_received(self.url, camera_id, event)
+            except Exception:  # an observer's failure is not the stream's
+                log.exception("An observer failed on %s", event.name)
 
     def _stream_state(
         self,
@@ -375,15 +400,19 @@ class ServerWatcher:
         retry_in: float | None = None,
     ) -> None:
         for observer in self.observers:
-            observer.stream_changed(self.url, subscription, state, reason, retry_in)
+            try:
+                observer.stream_changed(self.url, subscription, state, reason, retry_in)
+            except Exception:
+                log.exception("An observer failed on a stream change")
 
     async def _resync_camera(self, camera_id: str) -> None:
+        asked = time.monotonic()
         try:
             info = await self.rest.connection(camera_id)
         except ServerError as exc:
             log.info("Connection of %s unknown: %s", camera_id, exc)
             return
-        self.rig.update_connection(self.url, camera_id, info)
+        self.rig.update_connection(self.url, camera_id, info, asked=asked)
         if info.connected:
             self.refresh_properties(camera_id, delay=0)
 

@@ -18,6 +18,8 @@ from .protocol import events as ev
 from .protocol.rest import CameraInfo, ConnectionInfo, Property, ServerStatus
 
 RECENT_FRAMES = 50
+SUMMARY_LIMIT = 400
+"""A log line's summary is cut to this many characters (payloads can be huge)."""
 LOG_CAPACITY = 5000
 
 
@@ -101,6 +103,9 @@ class Camera:
     notice: Notice | None = None
     last_event: datetime | None = None
     streaming: bool = False
+    link_event_at: float | None = (
+        None  # time.monotonic() of the last (dis)connect event
+    )
     """Whether this camera's own event stream is open (its events are attributed)."""
 
     @property
@@ -124,6 +129,15 @@ class LogEntry:
     type: str
     summary: str
     level: str = "info"  # "info", "warning", "error"
+
+
+def _newer(camera: Camera, asked: float | None) -> bool:
+    """Whether a connection event came after a REST question sent at ``asked``."""
+    return (
+        asked is not None
+        and camera.link_event_at is not None
+        and camera.link_event_at > asked
+    )
 
 
 def file_name(path: str) -> str:
@@ -209,8 +223,15 @@ class Rig:
             self.cameras[key] = Camera(server=url, id=camera_id)
         return self.cameras[key]
 
-    def update_cameras(self, url: str, found: list[CameraInfo]) -> list[Camera]:
-        """Apply a discovery answer; returns the cameras seen for the first time."""
+    def update_cameras(
+        self, url: str, found: list[CameraInfo], *, asked: float | None = None
+    ) -> list[Camera]:
+        """Apply a discovery answer; returns the cameras seen for the first time.
+
+        ``asked`` is when the question was sent (time.monotonic()): a camera
+        whose connection event came after it keeps what the event said, since
+        the answer is older news.
+        """
         new = []
         seen = set()
         for info in found:
@@ -228,31 +249,47 @@ class Rig:
                     f"found {camera.model or 'a camera'}"
                     f" on {camera.connection_type or 'an unknown link'}",
                 )
-            if info.connected:
+            if _newer(camera, asked):
+                pass
+            elif info.connected:
                 self._set_connected(camera)
             else:
                 self._set_lost(camera, why="not connected")
             self._camera_changed(camera)
         for camera in self.cameras_of(url):
-            if camera.id not in seen and camera.connected:
+            if camera.id not in seen and camera.connected and not _newer(camera, asked):
                 self._set_lost(camera, why="no longer listed by the server")
                 self._camera_changed(camera)
         return new
 
-    def update_connection(self, url: str, camera_id: str, info: ConnectionInfo) -> None:
+    def update_connection(
+        self,
+        url: str,
+        camera_id: str,
+        info: ConnectionInfo,
+        *,
+        asked: float | None = None,
+    ) -> None:
         camera = self.camera(url, camera_id)
-        camera.mode = info.mode
+        camera.mode = info.mode or camera.mode
         camera.model = info.model or camera.model
-        if info.connected:
+        if _newer(camera, asked):
+            pass
+        elif info.connected:
             self._set_connected(camera)
         else:
             self._set_lost(camera, why="not connected")
         self._camera_changed(camera)
 
     def set_streaming(self, url: str, camera_id: str, streaming: bool) -> None:
+        """Whether the camera's own stream is open. While it is not, focus and
+        transfers are unknown: what they were may no longer be true."""
         camera = self.camera(url, camera_id)
         if camera.streaming != streaming:
             camera.streaming = streaming
+            if not streaming:
+                camera.af = ev.AfState.UNKNOWN
+                camera.transfer = None
             self._camera_changed(camera)
 
     def update_properties(
@@ -299,6 +336,10 @@ class Rig:
         camera = self.camera(url, camera_id)
         camera.last_event = datetime.now()
         frame = None
+        if isinstance(
+            event, ev.CameraConnected | ev.CameraDisconnected | ev.LinkChanged
+        ):
+            camera.link_event_at = time.monotonic()
         match event:
             case ev.CameraConnected(model=model):
                 camera.model = model or camera.model
@@ -393,4 +434,4 @@ def summarize(event: ev.Event) -> str:
             text = ("" if known else "unknown event; ") + (body or "no data")
         case _:
             text = event.name
-    return text + note
+    return ev.excerpt(text + note, SUMMARY_LIMIT)

@@ -131,3 +131,25 @@ def test_raw_copy_of_bad_event_is_cut_down() -> None:
     event = ev.decode("afStatus", "x" * 5000)
     assert isinstance(event, ev.BadEvent)
     assert len(event.raw) < 300 and "4800 more characters" in event.raw
+
+
+def test_deeply_nested_json_is_a_bad_event_not_a_crash() -> None:
+    """Regression: 100,000 '[' raised RecursionError out of decode(), which ended
+    the camera's stream and the session."""
+    event = ev.decode("afStatus", "[" * 100_000)
+    assert isinstance(event, ev.BadEvent) and "nested too deeply" in event.error
+
+
+def test_nan_is_not_json() -> None:
+    event = ev.decode("transferProgress", '{"percent": NaN}')
+    assert isinstance(event, ev.BadEvent) and "NaN" in event.error
+
+
+@pytest.mark.parametrize(
+    "path", ["C:\\Users\\ana\\new\\DCIM\\tmp\\bob\\DSC001.JPG", "D:\\fotos\\raw\\x.ARW"]
+)
+def test_unescaped_windows_path_with_letters_that_look_like_escapes(path: str) -> None:
+    """Regression: '\\n' in '\\new' and '\\t' in '\\tmp' were read as control
+    characters when repairing an unescaped path."""
+    event = ev.decode("downloadComplete", '{"filename":"' + path + '"}')
+    assert isinstance(event, ev.DownloadCompleted) and event.path == path

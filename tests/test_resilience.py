@@ -87,12 +87,16 @@ def test_stream_dropped_mid_event_reconnects_and_marks_the_gap(tmp_path: Path) -
     async def scenario() -> None:
         async with watching(sim.url) as (rig, _, recorder):
             await all_streaming(rig, 2)
+            camera = rig.cameras[(sim.url, cameras[1].id)]
+            await on_sim(sim, sim.simulator.set_af, cameras[1].id, "focused")
+            await wait_until(lambda: camera.af == AfState.FOCUSED, what="focused")
             await on_sim(sim, sim.simulator.drop_streams)
             await wait_until(lambda: LinkState.RETRYING in states(recorder))
             await wait_until(lambda: states(recorder)[-1] == LinkState.OPEN)
             await all_streaming(rig, 2)
+            # What focus did while the stream was down is not known.
+            assert camera.af == AfState.UNKNOWN
             await on_sim(sim, sim.simulator.set_af, cameras[1].id, "tracking")
-            camera = rig.cameras[(sim.url, cameras[1].id)]
             await wait_until(
                 lambda: camera.af == AfState.TRACKING, what="AF after drop"
             )
@@ -238,3 +242,45 @@ def test_unplugged_camera_is_lost_not_removed_and_returns_to_its_card(
             assert rig.cameras[(sim.url, cam)] is camera and len(rig.cameras) == 2
 
     run_with(sim, scenario)
+
+
+def test_server_that_greets_and_hangs_up_is_not_retried_at_full_speed() -> None:
+    """Regression: backoff started over as soon as a stream opened, so a server
+    that accepted and closed at once was asked 20 times in 10 s."""
+    from aiohttp import web
+
+    status_requests = 0
+
+    async def status(request: web.Request) -> web.Response:
+        nonlocal status_requests
+        status_requests += 1
+        return web.json_response({"success": True, "server": {"version": "3.0.0"}})
+
+    async def events(request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+        await response.write(b'event: connected\ndata: {"cameraId":"*"}\n\n')
+        return response  # and the stream ends at once
+
+    async def cameras(request: web.Request) -> web.Response:
+        return web.json_response({"success": True, "cameras": []})
+
+    async def scenario() -> None:
+        app = web.Application()
+        app.router.add_get("/api/server/status", status)
+        app.router.add_get("/api/events", events)
+        app.router.add_get("/api/cameras", cameras)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        try:
+            async with watching(f"http://127.0.0.1:{port}"):
+                await asyncio.sleep(5.0)
+        finally:
+            await runner.cleanup()
+        # 0.5 + 1 + 2 s (with jitter) fit in 5 s: about four attempts, not ten.
+        assert status_requests <= 5
+
+    asyncio.run(scenario())

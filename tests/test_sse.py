@@ -172,3 +172,59 @@ def test_any_chunking_gives_the_same_events(
     parts = [body[a:b] for a, b in zip([0, *points], [*points, len(body)], strict=True)]
     expected = [(name, "\n".join(lines)) for name, lines in events]
     assert pairs(decode(*[p for p in parts if p])) == expected
+
+
+def test_event_ended_by_bare_cr_is_delivered_without_waiting_for_more() -> None:
+    """Regression: a CR at the end of a chunk was held back in case an LF
+    followed, so the event waited for the next chunk (up to a 30 s keepalive)."""
+
+    async def run() -> RawEvent | OversizeEvent:
+        gate = asyncio.Event()
+
+        async def chunks() -> AsyncIterator[bytes]:
+            yield b"event: a\rdata: 1\r\r"
+            await gate.wait()  # the server says nothing more for now
+            yield b""
+
+        events = iter_events(chunks())
+        try:
+            return await asyncio.wait_for(anext(events), 1.0)
+        finally:
+            gate.set()
+            await events.aclose()
+
+    event = asyncio.run(run())
+    assert isinstance(event, RawEvent) and (event.name, event.data) == ("a", "1")
+
+
+def test_lf_after_a_chunk_ending_in_cr_is_not_an_extra_blank_line() -> None:
+    assert pairs(decode(b"data: 1\r", b"\ndata: 2\r", b"\n\r", b"\n")) == [
+        ("message", "1\n2")
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lines=st.lists(
+        st.sampled_from([b": " + b"c" * 30, b"data: " + b"d" * 12, b"event: e", b""]),
+        max_size=12,
+    ),
+    cuts=st.lists(st.integers(min_value=0, max_value=600), max_size=10),
+)
+def test_size_limit_does_not_depend_on_where_chunks_split(
+    lines: list[bytes], cuts: list[int]
+) -> None:
+    """Regression: a long comment line counted towards the limit only when a
+    chunk ended inside it."""
+    body = b"\n".join(lines) + b"\n\n"
+    points = sorted({c % (len(body) + 1) for c in cuts})
+    parts = [body[a:b] for a, b in zip([0, *points], [*points, len(body)], strict=True)]
+
+    def summary(events: list[RawEvent | OversizeEvent]) -> list[tuple[str, str]]:
+        return [
+            (e.name, e.data) if isinstance(e, RawEvent) else ("drop", "")
+            for e in events
+        ]
+
+    whole = summary(decode(body, limit=60))
+    assert summary(decode(*[p for p in parts if p], limit=60)) == whole

@@ -142,7 +142,18 @@ def excerpt(text: str, limit: int = RAW_EXCERPT) -> str:
     return f"{text[:limit]}… ({len(text) - limit} more characters)"
 
 
-_LONE_BACKSLASH = re.compile(r'\\(?!["\\/bfnrtu])|\\(?=u(?![0-9a-fA-F]{4}))')
+_BACKSLASH_NOT_BEFORE_QUOTE = re.compile(r'\\(?!")')
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"expected JSON, got {name} (not a JSON number)")
+
+
+def _loads(data: str) -> Any:
+    try:
+        return json.loads(data, parse_constant=_no_constants)
+    except RecursionError:
+        raise ValueError("expected JSON, got JSON nested too deeply") from None
 
 
 def parse_payload(data: str) -> tuple[dict[str, Any], str | None]:
@@ -155,15 +166,17 @@ def parse_payload(data: str) -> tuple[dict[str, Any], str | None]:
         raise ValueError("expected a JSON object, got empty data")
     note = None
     try:
-        payload = json.loads(data)
+        payload = _loads(data)
     except json.JSONDecodeError as exc:
         # WORKAROUND: a Windows host may write its paths without escaping the
-        # backslashes (C:\Users\...). Retry with lone backslashes escaped.
-        repaired = _LONE_BACKSLASH.sub(r"\\\\", data)
+        # backslashes (C:\Users\new\...). Once plain parsing has failed, every
+        # backslash not before a quote is read as a path separator, so that
+        # "\n" in "\new" stays two characters.
+        repaired = _BACKSLASH_NOT_BEFORE_QUOTE.sub(r"\\\\", data)
         if repaired == data:
             raise ValueError(f"expected JSON, got invalid JSON ({exc.msg})") from exc
         try:
-            payload = json.loads(repaired)
+            payload = _loads(repaired)
         except json.JSONDecodeError:
             raise ValueError(f"expected JSON, got invalid JSON ({exc.msg})") from exc
         note = "unescaped backslashes in the data were read as path separators"

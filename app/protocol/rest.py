@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -109,7 +110,7 @@ class RestClient:
             raise BadAnswer(f"GET {path}: {describe_status(response)}")
         try:
             body = response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
             kind = response.headers.get("content-type", "no content type")
             raise BadAnswer(f"GET {path}: expected JSON, got {kind}") from exc
         if not isinstance(body, dict):
@@ -195,14 +196,14 @@ def _dict(value: Any) -> dict[str, Any]:
 
 
 def _number(value: Any) -> float | None:
+    """A finite number, or None for anything else (text, NaN, infinity)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return float(value)
     try:
-        return float(value)
-    except (TypeError, ValueError):
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if math.isfinite(number) else None
 
 
 def _flag(value: Any) -> bool:

@@ -13,6 +13,7 @@ https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-inte
 
 from __future__ import annotations
 
+import secrets
 from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
@@ -24,7 +25,8 @@ MAX_EVENT_BYTES = 1024 * 1024
 """An event larger than this (all its lines together) is dropped and reported."""
 
 _BOM = b"\xef\xbb\xbf"
-_DROP_MARK = "tether-monitor.dropped"
+# The name of the stand-in for a dropped event: random, so no server can send it.
+_DROP_MARK = f"tether-monitor.dropped.{secrets.token_hex(8)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +51,8 @@ class _Guard:
 
     def __init__(self, max_event_bytes: int) -> None:
         self._max = max_event_bytes
-        self._pending = b""  # the line being read, not yet ended
+        self._pending = bytearray()  # the line being read, not yet ended
+        self._skip_lf = False
         self._block: list[bytes] = []
         self._block_size = 0
         self._has_data = False
@@ -61,49 +64,64 @@ class _Guard:
         if not self._started:
             # NOTE: the rules strip one leading U+FEFF; httpx-sse keeps it. Wait
             # for three bytes so that a mark split across chunks is still seen.
-            chunk = self._pending + chunk
-            self._pending = b""
+            chunk = bytes(self._pending) + chunk
+            self._pending.clear()
             if len(chunk) < len(_BOM) and _BOM.startswith(chunk):
-                self._pending = chunk
+                self._pending += chunk
                 return b""
             self._started = True
             if chunk.startswith(_BOM):
                 chunk = chunk[len(_BOM) :]
-        lines = (self._pending + chunk).splitlines(keepends=True)
+        if self._skip_lf and chunk:
+            # The last chunk ended in CR, already taken as a line end: an LF
+            # now is the second half of that CRLF.
+            self._skip_lf = False
+            if chunk.startswith(b"\n"):
+                chunk = chunk[1:]
+        if b"\n" not in chunk and b"\r" not in chunk:
+            self._pending += chunk  # amortised: no rescan of the line so far
+            self._check_pending()
+            return b""
         # bytes.splitlines ends lines at CRLF, CR and LF: exactly the rules' ends.
-        # A last line with no end, or ending in a CR that may be half of a CRLF,
-        # waits for the next chunk.
-        self._pending = lines.pop() if lines and not lines[-1].endswith(b"\n") else b""
+        lines = (bytes(self._pending) + chunk).splitlines(keepends=True)
+        self._pending.clear()
+        if not lines[-1].endswith((b"\n", b"\r")):
+            self._pending += lines.pop()
+        elif lines[-1].endswith(b"\r"):
+            self._skip_lf = True
         out: list[bytes] = []
         for line in lines:
             self._line(line.rstrip(b"\r\n"), out)
-        content = self._pending.rstrip(b"\r")
-        if len(content) > 1 and self._block_size + len(content) > self._max:
-            if not self._oversize:
-                self._overflow(content)
-            # Keep one byte so the rest of this line is not read as a new line.
-            self._block_size += len(content) - 1
-            self._pending = b"#" + self._pending[len(content) :]
+        self._check_pending()
         return b"".join(out)
 
+    def _check_pending(self) -> None:
+        """Bound the memory a line without an end can take."""
+        if len(self._pending) > 1 and self._block_size + len(self._pending) > self._max:
+            if not self._oversize:
+                self._overflow(bytes(self._pending[:300]))
+            # Keep one byte so the rest of this line is not read as a new line.
+            self._block_size += len(self._pending) - 1
+            self._pending = bytearray(b"#")
+
     def flush(self) -> bytes:
-        """End of stream: a pending CR is a complete line end; anything else is cut."""
-        out: list[bytes] = []
-        if self._pending.endswith(b"\r"):
-            self._line(self._pending.rstrip(b"\r"), out)
-        self._pending = b""
-        return b"".join(out)
+        """End of stream: a line or event the stream did not finish is cut off."""
+        self._pending.clear()
+        return b""
 
     def _line(self, line: bytes, out: list[bytes]) -> None:
         if not line:
             self._end_block(out)
         elif self._oversize:
             self._block_size += len(line) + 1
-        elif not line.startswith(b":"):  # a comment, such as the keepalive, is skipped
-            self._block.append(line)
+        else:
+            # Comments count towards the size too, so that where the chunks
+            # happen to split a long line changes nothing.
             self._block_size += len(line) + 1
-            if line.startswith(b"data:") or line == b"data":
-                self._has_data = True
+            if not line.startswith(b":"):  # a comment, such as the keepalive
+                self._block.append(line)
+                if line.startswith(b"data:") or line == b"data":
+                    self._has_data = True
             if self._block_size > self._max:
                 self._overflow()
 

@@ -114,7 +114,11 @@ class CameraCard(QFrame):
         link = camera.connection_type or "?"
         self.badge.setText(link if not camera.mode else f"{link} · {camera.mode}")
         self.ident.setText(camera.id)
-        if camera.connected:
+        if camera.connected and not camera.streaming:
+            # Known to be connected, but its events are not reaching us.
+            self.state.setText("● Connected · live events paused")
+            self.state.setProperty("lost", False)
+        elif camera.connected:
             self.state.setText("● Connected")
             self.state.setProperty("lost", False)
         elif camera.lost_at is not None:

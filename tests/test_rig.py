@@ -1,0 +1,61 @@
+"""The rig alone: plain Python, no Qt, no sockets."""
+
+from __future__ import annotations
+
+import time
+
+from app.protocol import events as ev
+from app.protocol.rest import CameraInfo, ConnectionInfo
+from app.rig import LinkState, Rig
+
+URL = "http://host:8080"
+
+
+def test_slow_discovery_answer_does_not_undo_a_newer_disconnect() -> None:
+    """Regression: the camera list, asked before a camera's 'disconnected' event
+    and answered after it, marked the camera connected again for seconds."""
+    rig = Rig()
+    rig.update_cameras(URL, [CameraInfo("A", "ILCE-1", "USB", True)])
+    asked = time.monotonic()
+    rig.apply(URL, "A", ev.CameraDisconnected(name="disconnected"))
+    rig.update_cameras(URL, [CameraInfo("A", "ILCE-1", "USB", True)], asked=asked)
+    rig.update_connection(
+        URL, "A", ConnectionInfo(True, "ILCE-1", "remote"), asked=asked
+    )
+    camera = rig.cameras[(URL, "A")]
+    assert not camera.connected and camera.lost_at is not None
+    # A question asked after the event is believed.
+    rig.update_cameras(
+        URL, [CameraInfo("A", "ILCE-1", "USB", True)], asked=time.monotonic()
+    )
+    assert camera.connected
+
+
+def test_camera_stream_lost_makes_focus_and_transfer_unknown() -> None:
+    rig = Rig()
+    rig.update_cameras(URL, [CameraInfo("A", "ILCE-1", "USB", True)])
+    rig.set_streaming(URL, "A", True)
+    rig.apply(URL, "A", ev.AfChanged(name="afStatus", state=ev.AfState.FOCUSED))
+    rig.apply(URL, "A", ev.TransferProgressed(name="transferProgress", percent=40))
+    rig.set_streaming(URL, "A", False)
+    camera = rig.cameras[(URL, "A")]
+    assert camera.af == ev.AfState.UNKNOWN and camera.transfer is None
+    assert camera.connected  # still connected as far as the server said
+
+
+def test_server_offline_marks_cameras_lost_and_logs_each_reason_once() -> None:
+    rig = Rig()
+    rig.update_cameras(URL, [CameraInfo("A", "ILCE-1", "USB", True)])
+    rig.set_link(URL, LinkState.OPEN)
+    for _ in range(5):
+        rig.set_link(URL, LinkState.CONNECTING)
+        rig.set_link(URL, LinkState.RETRYING, reason="refused")
+    assert not rig.cameras[(URL, "A")].connected
+    assert sum("offline: refused" in e.summary for e in rig.log) == 1
+
+
+def test_huge_payload_is_cut_down_in_the_log() -> None:
+    """Regression: unknown events kept their whole payload in the log's summary."""
+    rig = Rig()
+    rig.apply(URL, "A", ev.OtherEvent(name="lensData", data={"blob": "x" * 900_000}))
+    assert len(rig.log[-1].summary) < 500
