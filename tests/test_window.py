@@ -135,3 +135,35 @@ def test_handshake_after_reconnect_is_not_a_camera(
         await close(window, task)
 
     run(scenario())
+
+
+def test_card_shows_server_formatted_values_and_keeps_them_when_stale(
+    qapp, run: Runner, simulator: SimulatorThread
+) -> None:
+    """A property change reaches the card; a failed refresh keeps the last known
+    values, marked stale, rather than blanking them."""
+
+    async def scenario() -> None:
+        window, task = open_window(qapp, simulator.url)
+        await wait_until(lambda: (simulator.url, ILCE_7M4) in window.cards)
+        card = window.cards[(simulator.url, ILCE_7M4)]
+        await wait_until(lambda: "ISO" in card.exposure.text(), what="exposure line")
+        assert "Battery" in card.media.text() and "Slot 1" in card.media.text()
+        await sim_call(simulator, simulator.simulator.change_property, ILCE_7M4,
+                       "iso", "ISO 3200")  # fmt: skip
+        await wait_until(lambda: "ISO 3200" in card.exposure.text(), what="new ISO")
+        simulator.simulator.fail_requests(
+            f"/api/cameras/{ILCE_7M4}/properties", count=-1
+        )
+        await sim_call(simulator, simulator.simulator.change_property, ILCE_7M4,
+                       "iso", "ISO 6400")  # fmt: skip
+        await wait_until(lambda: "(stale)" in card.exposure.text(), what="stale mark")
+        assert "ISO 3200" in card.exposure.text()
+        simulator.simulator.clear_failures()
+        await sim_call(simulator, simulator.simulator.change_property, ILCE_7M4,
+                       "overheating-state", "Overheating")  # fmt: skip
+        await wait_until(lambda: "Overheating" in card.alerts.text(), what="heat alert")
+        assert "(stale)" not in card.exposure.text()
+        await close(window, task)
+
+    run(scenario())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QImage, QMouseEvent, QPixmap
@@ -56,7 +55,15 @@ class CameraCard(QFrame):
         self.state = QLabel(objectName="CardState")
         self.af = AfIndicator()
         self.exposure = QLabel(objectName="CardExposure")
-        self.battery = QLabel(objectName="CardBattery")
+        self.exposure.setAccessibleName("Exposure")
+        self.settings_line = QLabel(objectName="CardSettings")
+        self.settings_line.setAccessibleName("Focus and file settings")
+        self.media = QLabel(objectName="CardMedia")
+        self.media.setAccessibleName("Battery and memory cards")
+        self.alerts = QLabel(objectName="CardAlerts")
+        self.alerts.setWordWrap(True)
+        self.alerts.setAccessibleName("Camera warnings")
+        self.alerts.hide()
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setFormat("Transfer %p%")
@@ -87,13 +94,15 @@ class CameraCard(QFrame):
         head.addWidget(self.badge)
         settings = QHBoxLayout()
         settings.addWidget(self.exposure, 1)
-        settings.addWidget(self.battery)
         layout = QVBoxLayout(self)
         layout.addLayout(head)
         layout.addWidget(self.ident)
         layout.addWidget(self.state)
         layout.addWidget(self.af)
         layout.addLayout(settings)
+        layout.addWidget(self.settings_line)
+        layout.addWidget(self.media)
+        layout.addWidget(self.alerts)
         layout.addWidget(self.progress)
         layout.addWidget(self.thumb, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.caption)
@@ -129,13 +138,13 @@ class CameraCard(QFrame):
             self.state.setProperty("lost", False)
         self.state.style().polish(self.state)
         self.af.set_state(camera.af)
-        values = [camera.formatted(name) for name in _EXPOSURE]
-        line = "  ".join(v for v in values if v)
-        if camera.properties_stale and line:
-            line += "  (stale)"
-        self.exposure.setText(line)
-        battery = camera.formatted("battery-remain")
-        self.battery.setText(f"Battery {battery}" if battery else "")
+        stale = "  (stale)" if camera.properties_stale else ""
+        self.exposure.setText(_join(camera, _EXPOSURE, "  ") + stale)
+        self.settings_line.setText(_join(camera, _SETTINGS, " · "))
+        self.media.setText(_media(camera))
+        alerts = _alerts(camera)
+        self.alerts.setText("\n".join(alerts))
+        self.alerts.setVisible(bool(alerts))
         self._show_transfer(camera)
         self.setAccessibleName(
             f"{camera.model or 'Camera'} {camera.id}: {self.state.text()}, "
@@ -220,10 +229,44 @@ class CameraCard(QFrame):
         super().mouseDoubleClickEvent(event)
 
 
-def age(moment: datetime) -> str:
-    seconds = int((datetime.now() - moment).total_seconds())
-    if seconds < 60:
-        return f"{seconds} s ago"
-    if seconds < 3600:
-        return f"{seconds // 60} min ago"
-    return f"{seconds // 3600} h ago"
+_SETTINGS = ("focus-mode", "focus-area", "file-format", "drive-mode", "white-balance")
+_QUIET = {"", "normal", "not recording", "ok", "off", "none", "not overheating"}
+
+
+def _join(camera: Camera, names: tuple[str, ...], sep: str) -> str:
+    values = (camera.formatted(name) for name in names)
+    return sep.join(v for v in values if v)
+
+
+def _media(camera: Camera) -> str:
+    parts = []
+    battery = camera.formatted("battery-remain")
+    if battery:
+        parts.append(f"Battery {battery}")
+    for slot in (1, 2):
+        status = camera.formatted(f"media-slot{slot}-status")
+        left = camera.formatted(f"media-slot{slot}-remaining-photos")
+        if status is None and left is None:
+            continue
+        if status and status.strip().lower() not in ("ok", ""):
+            parts.append(f"Slot {slot}: {status}")
+        else:
+            parts.append(f"Slot {slot}: {left} left" if left else f"Slot {slot}")
+    return "  ·  ".join(parts)
+
+
+def _alerts(camera: Camera) -> list[str]:
+    """What on the camera needs a look, most urgent first."""
+    alerts = []
+    recording = camera.formatted("recording-state")
+    if recording and recording.strip().lower() not in _QUIET:
+        alerts.append(f"● {recording.upper()}")
+    heat = camera.formatted("overheating-state")
+    if heat and heat.strip().lower() not in _QUIET:
+        alerts.append(f"⚠ {heat}")
+    notice = camera.notice
+    if notice is not None:
+        kind = "Error" if notice.is_error else "Warning"
+        code = f" {notice.code}" if notice.code else ""
+        alerts.append(f"⚠ {kind}{code} at {notice.time:%H:%M:%S}: {notice.message}")
+    return alerts

@@ -30,6 +30,10 @@ from typing import Any
 
 from tests.support import start_real_server
 
+HOLD = 11.0
+"""Seconds the server stays up between restarts: the monitor's retry delays
+start over only after a link has held for 10 s (app.monitor.STEADY_AFTER)."""
+
 
 class Headless:
     def __init__(self, url: str) -> None:
@@ -77,6 +81,7 @@ def real(restarts: int) -> None:
     try:
         at = headless.wait(_stream("open"))
         for _ in range(restarts):
+            time.sleep(HOLD)  # a link that held: retry delays start over
             if server is None:
                 os.kill(pid, signal.SIGKILL)
             else:
@@ -121,7 +126,7 @@ def simulated(restarts: int, cameras: int, burst: int) -> None:
                     state = ["focused", "tracking", "unlocked"][(i + n) % 3]
                     sim.call(sim.simulator.set_af, spec.id, state)
                     sent[(spec.id, "afStatus")] += 1
-            time.sleep(1.0)
+            time.sleep(HOLD)
             if n == restarts:
                 break
             sim.stop()
