@@ -36,6 +36,13 @@ def build_parser() -> argparse.ArgumentParser:
         "cameras 'shoot' the JPEGs found there instead of generated pictures",
     )
     parser.add_argument(
+        "--demo-cameras",
+        type=int,
+        default=3,
+        metavar="N",
+        help="with --demo: how many simulated cameras (1 to 16, default 3)",
+    )
+    parser.add_argument(
         "--poll-interval",
         type=float,
         default=5.0,
@@ -84,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    if not 1 <= args.demo_cameras <= 16:
+        print("tether-monitor: --demo-cameras takes 1 to 16", file=sys.stderr)
+        return 2
     if args.poll_interval <= 0 or args.stall_timeout <= 0:
         print("tether-monitor: intervals must be positive", file=sys.stderr)
         return 2
@@ -106,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     return run_window(
         servers=args.server or [],
         demo=demo,
+        demo_cameras=args.demo_cameras,
         poll_interval=args.poll_interval,
         stall_timeout=args.stall_timeout,
         mappings=mappings,
@@ -118,9 +129,12 @@ def _headless(args: argparse.Namespace, demo: Path | bool | None) -> int:
     urls = list(args.server or [])
     simulator = None
     if demo is not None:
-        from .simulator import SimulatorThread
+        from .simulator import SimulatorThread, make_cameras
 
-        simulator = SimulatorThread(folder=demo if isinstance(demo, Path) else None)
+        simulator = SimulatorThread(
+            folder=demo if isinstance(demo, Path) else None,
+            cameras=make_cameras(args.demo_cameras),
+        )
         urls.insert(0, simulator.start())
     try:
         return run_headless(

@@ -10,13 +10,17 @@ from pathlib import Path
 
 import qasync
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from .monitor import ServerWatcher
 from .protocol.rest import DEFAULT_URL, http_client
 from .resources import resource
 from .rig import Rig
+from .settings import Preferences
+from .ui.collector import MainThreadCollector
 from .ui.main_window import MainWindow
+from .ui.theme import apply_theme
 
 
 def make_app() -> QApplication:
@@ -26,9 +30,10 @@ def make_app() -> QApplication:
     app.setApplicationName("Tether Monitor")
     app.setOrganizationName("Tether Monitor")
     app.setDesktopFileName("tether-monitor")
-    style = resource("style.qss")
-    if style.is_file():
-        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    apply_theme(app, Preferences().theme)
+    icon = resource("icons/tether-monitor.svg")
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
     return app
 
 
@@ -70,6 +75,7 @@ def run_window(
     *,
     servers: list[str],
     demo: Path | bool | None = None,
+    demo_cameras: int = 3,
     poll_interval: float = 5.0,
     stall_timeout: float = 45.0,
     mappings: list[tuple[str, str]] | None = None,
@@ -79,12 +85,16 @@ def run_window(
     simulator = None
     urls = list(servers)
     if demo is not None:
-        from .simulator import SimulatorThread
+        from .simulator import SimulatorThread, make_cameras
 
-        simulator = SimulatorThread(folder=demo if isinstance(demo, Path) else None)
+        simulator = SimulatorThread(
+            folder=demo if isinstance(demo, Path) else None,
+            cameras=make_cameras(demo_cameras),
+        )
         urls.insert(0, simulator.start())
     if not urls:
         urls = [DEFAULT_URL]
+    collector = MainThreadCollector()
     rig = Rig()
     window = MainWindow(rig, mappings=mappings)
     if simulator is not None:
@@ -120,6 +130,7 @@ def run_window(
         )
         return 1
     finally:
+        collector.stop()
         if simulator is not None:
             simulator.stop()
     return 0

@@ -372,6 +372,14 @@ class Rig:
                 listener.frame_added(camera, frame)
         return frame
 
+    def dismiss_notice(self, key: CameraKey) -> None:
+        """The photographer has read the camera's last warning; stop showing it
+        (it stays in the log)."""
+        camera = self.cameras.get(key)
+        if camera is not None and camera.notice is not None:
+            camera.notice = None
+            self._camera_changed(camera)
+
     def note(
         self,
         url: str,

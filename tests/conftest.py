@@ -14,6 +14,7 @@ import qasync
 from PySide6.QtWidgets import QApplication
 
 from app.simulator import SimulatorThread
+from app.ui.collector import MainThreadCollector
 
 from .support import Runner
 
@@ -25,6 +26,22 @@ def fixtures_dir() -> Path:
     if not FIXTURES.is_dir():
         pytest.skip(f"the shared camera files are not at {FIXTURES}")
     return FIXTURES
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _collect_on_qt_thread(qapp: QApplication) -> Iterator[None]:
+    """As the application does: cycles freed on the Qt thread only (see
+    app/ui/collector.py); without it, windows of earlier tests were freed by
+    the simulator's thread and the run crashed."""
+    collector = MainThreadCollector()
+    yield
+    collector.stop()
+
+
+@pytest.fixture(autouse=True)
+def _own_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with no stored preferences and leaves the user's alone."""
+    monkeypatch.setenv("TETHER_MONITOR_SETTINGS", str(tmp_path / "settings.ini"))
 
 
 @pytest.fixture
@@ -40,7 +57,8 @@ def run(qapp: QApplication) -> Iterator[Runner]:
         for task in pending:
             task.cancel()
         if pending:
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            # Bounded: a task that ignores cancellation must not hang the suite.
+            loop.run_until_complete(asyncio.wait(pending, timeout=10))
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
         asyncio.set_event_loop(None)

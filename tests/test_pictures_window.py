@@ -29,6 +29,7 @@ def test_frame_that_is_no_image_gets_a_placeholder_and_a_log_line(
         cameras = window.rig.cameras
         await wait_until(lambda: len(cameras) == 3 and all(
             c.streaming for c in cameras.values()), what="cameras")  # fmt: skip
+        await wait_until(lambda: len(window.cards) == 3, what="their cards")
         data = {"filename": str(bad), "type": "image"}
         await sim_call(
             simulator, simulator.simulator.emit, CAMERA, "downloadComplete", data

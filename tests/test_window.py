@@ -23,6 +23,8 @@ def open_window(
     qapp: QApplication, url: str, **kw: float
 ) -> tuple[MainWindow, asyncio.Future]:
     window = MainWindow(Rig())
+    window.resize(1600, 960)  # a laptop's window; the offscreen screen is tiny
+    window.reset_layout()
     window.show()
     task = asyncio.ensure_future(watch(window, [url], poll_interval=0.5, **kw))
     return window, task

@@ -5,15 +5,24 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QImage, QMouseEvent, QPixmap
+from PySide6.QtGui import (
+    QContextMenuEvent,
+    QIcon,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QProgressBar,
     QSizePolicy,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -22,6 +31,8 @@ from ..rig import RECENT_FRAMES, Camera, Frame, file_name
 from .af_indicator import AfIndicator
 
 THUMB_EDGE = 256
+FULL_WIDTH = 290
+COMPACT_WIDTH = 248
 STRIP_EDGE = 72
 _DONE_SHOWN_S = 2.0  # a finished transfer's bar stays this long
 
@@ -34,17 +45,30 @@ class CameraCard(QFrame):
 
     Signals:
         frame_activated(object): the :class:`Frame` of the thumbnail double-clicked.
+        rename_requested(object): the user asked to give the camera of this key
+            a nickname (F2).
+        dismiss_requested(object): the user has read the warning of the camera
+            of this key (Delete).
+        navigate(object, int, int): an arrow key on the card of this key: move
+            the focus by (rows, columns).
     """
 
     frame_activated = Signal(object)
+    rename_requested = Signal(object)
+    dismiss_requested = Signal(object)
+    navigate = Signal(object, int, int)
 
     def __init__(self, camera: Camera, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("CameraCard")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.setFixedWidth(FULL_WIDTH)
         self.key = camera.key
+        self._compact = False
+        self._camera: Camera | None = None
+        self._nickname = ""
         self._frame: Frame | None = None
         self._transfer_done_at: float | None = None
 
@@ -62,12 +86,31 @@ class CameraCard(QFrame):
         self.media.setAccessibleName("Battery and memory cards")
         self.alerts = QLabel(objectName="CardAlerts")
         self.alerts.setWordWrap(True)
-        self.alerts.setAccessibleName("Camera warnings")
+        self.alerts.setAccessibleName("Camera state warnings")
         self.alerts.hide()
+        self.notice = QLabel(objectName="CardNotice")
+        self.notice.setWordWrap(True)
+        self.notice.setAccessibleName("Camera's last warning")
+        self.dismiss = QToolButton(objectName="CardDismiss")
+        self.dismiss.setText("✕")
+        self.dismiss.setToolTip("Dismiss this warning (Delete); it stays in the log")
+        self.dismiss.setAccessibleName("Dismiss the warning")
+        self.dismiss.clicked.connect(self._ask_dismiss)
+        self._notice_row = QWidget()
+        notice_layout = QHBoxLayout(self._notice_row)
+        notice_layout.setContentsMargins(0, 0, 0, 0)
+        notice_layout.addWidget(self.notice, 1)
+        notice_layout.addWidget(self.dismiss, 0, Qt.AlignmentFlag.AlignTop)
+        self._notice_row.hide()
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setFormat("Transfer %p%")
         self.progress.setAccessibleName("Transfer progress")
+        # The bar's room is kept while it is hidden: cards do not jump when a
+        # transfer starts, and the grid's rows stay put.
+        policy = self.progress.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.progress.setSizePolicy(policy)
         self.progress.hide()
         self.thumb = QLabel(objectName="CardThumb")
         self.thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -103,6 +146,7 @@ class CameraCard(QFrame):
         layout.addWidget(self.settings_line)
         layout.addWidget(self.media)
         layout.addWidget(self.alerts)
+        layout.addWidget(self._notice_row)
         layout.addWidget(self.progress)
         layout.addWidget(self.thumb, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.caption)
@@ -118,11 +162,42 @@ class CameraCard(QFrame):
     def frame(self) -> Frame | None:
         return self._frame
 
+    @property
+    def nickname(self) -> str:
+        return self._nickname
+
+    def set_nickname(self, name: str) -> None:
+        self._nickname = name
+        if self._camera is not None:
+            self.show_camera(self._camera)
+
+    @property
+    def compact(self) -> bool:
+        return self._compact
+
+    def set_compact(self, compact: bool) -> None:
+        """The dense layout for many cameras: who, alive, focus, exposure, alerts;
+        the pictures and the finer settings are left out."""
+        self._compact = compact
+        for widget in (self.thumb, self.caption, self.settings_line, self.ident):
+            widget.setVisible(not compact)
+        self.strip.setVisible(not compact and self.strip.count() > 0)
+        self.counter.setVisible(not compact and self.strip.count() > 0)
+        self.setFixedWidth(COMPACT_WIDTH if compact else FULL_WIDTH)
+        self.layout().setSpacing(3 if compact else 6)
+        self.af.setFixedHeight(40 if compact else 48)
+        if self._camera is not None:
+            self.show_camera(self._camera)
+
     def show_camera(self, camera: Camera) -> None:
-        self.title.setText(camera.model or "Camera")
-        link = camera.connection_type or "?"
-        self.badge.setText(link if not camera.mode else f"{link} · {camera.mode}")
-        self.ident.setText(camera.id)
+        self._camera = camera
+        model = camera.model or "Camera"
+        self.title.setText(_cut(self._nickname or model, 40))
+        self.title.setToolTip(f"{model} {camera.id}\nF2 or right-click to rename")
+        self.badge.setText(camera.connection_type or "?")
+        who = [model] if self._nickname else []
+        who += [camera.id] + ([camera.mode] if camera.mode else [])
+        self.ident.setText(_cut(" · ".join(who), 60))
         if camera.connected and not camera.streaming:
             # Known to be connected, but its events are not reaching us.
             self.state.setText("● Connected · live events paused")
@@ -141,14 +216,17 @@ class CameraCard(QFrame):
         stale = "  (stale)" if camera.properties_stale else ""
         self.exposure.setText(_join(camera, _EXPOSURE, "  ") + stale)
         self.settings_line.setText(_join(camera, _SETTINGS, " · "))
-        self.media.setText(_media(camera))
+        self.media.setText(_media(camera, short=self._compact))
         alerts = _alerts(camera)
         self.alerts.setText("\n".join(alerts))
         self.alerts.setVisible(bool(alerts))
+        notice = _notice(camera)
+        self.notice.setText(notice)
+        self._notice_row.setVisible(bool(notice))
         self._show_transfer(camera)
+        name = f"{self._nickname} ({model})" if self._nickname else model
         self.setAccessibleName(
-            f"{camera.model or 'Camera'} {camera.id}: {self.state.text()}, "
-            f"{self.af.text().lower()}"
+            f"{name} {camera.id}: {self.state.text()}, {self.af.text().lower()}"
         )
 
     def _show_transfer(self, camera: Camera) -> None:
@@ -197,7 +275,8 @@ class CameraCard(QFrame):
         self.strip.insertItem(0, item)
         while self.strip.count() > RECENT_FRAMES:
             self.strip.takeItem(self.strip.count() - 1)
-        self.strip.show()
+        self.strip.setVisible(not self._compact)
+        self.counter.setVisible(not self._compact)
         shots = frame.number
         self.counter.setText(f"{shots} frame{'s' if shots != 1 else ''} this session")
 
@@ -228,6 +307,42 @@ class CameraCard(QFrame):
             self.frame_activated.emit(self._frame)
         super().mouseDoubleClickEvent(event)
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        moves = {Qt.Key.Key_Left: (0, -1), Qt.Key.Key_Right: (0, 1),
+                 Qt.Key.Key_Up: (-1, 0), Qt.Key.Key_Down: (1, 0)}  # fmt: skip
+        if key in moves:
+            self.navigate.emit(self.key, *moves[key])
+        elif key == Qt.Key.Key_F2:
+            self._ask_rename()
+        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            if self._notice_row.isVisible():
+                self._ask_dismiss()
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self._show_latest()
+        else:
+            super().keyPressEvent(event)
+
+    def _ask_rename(self) -> None:
+        self.rename_requested.emit(self.key)
+
+    def _ask_dismiss(self) -> None:
+        self.dismiss_requested.emit(self.key)
+
+    def _show_latest(self) -> None:
+        if self._frame is not None:
+            self.frame_activated.emit(self._frame)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.addAction("Rename…", self._ask_rename).setShortcut("F2")
+        show = menu.addAction("Show latest frame", self._show_latest)
+        show.setEnabled(self._frame is not None)
+        dismiss = menu.addAction("Dismiss warning", self._ask_dismiss)
+        dismiss.setEnabled(self._notice_row.isVisible())
+        menu.popup(event.globalPos())
+
 
 _SETTINGS = ("focus-mode", "focus-area", "file-format", "drive-mode", "white-balance")
 _QUIET = {"", "normal", "not recording", "ok", "off", "none", "not overheating"}
@@ -238,7 +353,7 @@ def _join(camera: Camera, names: tuple[str, ...], sep: str) -> str:
     return sep.join(v for v in values if v)
 
 
-def _media(camera: Camera) -> str:
+def _media(camera: Camera, *, short: bool = False) -> str:
     parts = []
     battery = camera.formatted("battery-remain")
     if battery:
@@ -252,7 +367,10 @@ def _media(camera: Camera) -> str:
             parts.append(f"Slot {slot}: {status}")
         else:
             parts.append(f"Slot {slot}: {left} left" if left else f"Slot {slot}")
-    return "  ·  ".join(parts)
+    if short:
+        parts = [p.replace("Slot ", "S").replace(":", "").replace(" left", "")
+                 for p in parts]  # fmt: skip
+    return " · ".join(parts) if short else "  ·  ".join(parts)
 
 
 def _alerts(camera: Camera) -> list[str]:
@@ -264,9 +382,22 @@ def _alerts(camera: Camera) -> list[str]:
     heat = camera.formatted("overheating-state")
     if heat and heat.strip().lower() not in _QUIET:
         alerts.append(f"⚠ {heat}")
-    notice = camera.notice
-    if notice is not None:
-        kind = "Error" if notice.is_error else "Warning"
-        code = f" {notice.code}" if notice.code else ""
-        alerts.append(f"⚠ {kind}{code} at {notice.time:%H:%M:%S}: {notice.message}")
     return alerts
+
+
+def _notice(camera: Camera) -> str:
+    """The last warning or error the camera reported, until dismissed."""
+    notice = camera.notice
+    if notice is None:
+        return ""
+    kind = "Error" if notice.is_error else "Warning"
+    code = f" {notice.code}" if notice.code else ""
+    message = _cut(notice.message, 160)
+    return f"⚠ {kind}{_cut(code, 20)} at {notice.time:%H:%M:%S}: {message}"
+
+
+def _cut(text: str, limit: int) -> str:
+    """At most ``limit`` characters, one line: a card is no place for an essay
+    (the log keeps the longer text)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -3,26 +3,41 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QImage, QKeySequence, QResizeEvent
+import shiboken6
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QGuiApplication,
+    QImage,
+    QKeySequence,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
+    QApplication,
     QGridLayout,
+    QInputDialog,
     QLabel,
     QMainWindow,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
 
 from ..imaging import local_path
+from ..protocol.events import AfState
 from ..rig import CameraKey, Frame, LinkState, LogEntry, Rig, Server, file_name
+from ..settings import Preferences
 from .bridge import RigBridge
 from .camera_card import STRIP_EDGE, THUMB_EDGE, CameraCard
 from .placeholder import placeholder
+from .theme import apply_theme
 from .thumbnails import Picture, ThumbnailLoader
 from .viewer import FrameViewer
 
@@ -52,6 +67,29 @@ def describe_server(server: Server) -> str:
             return f"Stopped watching {server.url}"
 
 
+def rig_summary(rig: Rig, now: datetime | None = None) -> str:
+    """One line for the whole rig: "6/8 connected · 5 focused · 312 frames ·
+    last 2 s ago"."""
+    cameras = list(rig.cameras.values())
+    if not cameras:
+        return ""
+    connected = sum(c.connected for c in cameras)
+    focused = sum(c.af in (AfState.FOCUSED, AfState.TRACKING) for c in cameras)
+    frames = sum(c.shots for c in cameras)
+    parts = [f"{connected}/{len(cameras)} connected", f"{focused} focused",
+             f"{frames} frame{'s' if frames != 1 else ''}"]  # fmt: skip
+    latest = max((c.latest.time for c in cameras if c.latest), default=None)
+    if latest is not None:
+        seconds = int(((now or datetime.now()) - latest).total_seconds())
+        if seconds < 90:
+            parts.append(f"last {seconds} s ago")
+        elif seconds < 5400:
+            parts.append(f"last {seconds // 60} min ago")
+        else:
+            parts.append(f"last at {latest:%H:%M}")
+    return " · ".join(parts)
+
+
 class MainWindow(QMainWindow):
     """Everything the photographer looks at."""
 
@@ -61,14 +99,18 @@ class MainWindow(QMainWindow):
         *,
         on_retry: Callable[[], None] | None = None,
         mappings: list[tuple[str, str]] | None = None,
+        preferences: Preferences | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Tether Monitor")
         self.rig = rig
+        self.preferences = preferences if preferences is not None else Preferences()
         self.bridge = RigBridge(rig, self)
         self.loader = ThumbnailLoader(self, mappings=mappings)
         self.cards: dict[CameraKey, CameraCard] = {}
+        self.order = self.preferences.card_order
+        self._columns = 1
         self._on_retry = on_retry
 
         self.summary = QLabel(objectName="Summary")
@@ -78,10 +120,15 @@ class MainWindow(QMainWindow):
         self._grid_host = QWidget()
         self._grid = QGridLayout(self._grid_host)
         self._grid.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        scroll = QScrollArea()
+        scroll = _ScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self._grid_host)
         self._scroll = scroll
+        self._relayout_timer = QTimer(self)
+        self._relayout_timer.setSingleShot(True)
+        self._relayout_timer.setInterval(30)
+        self._relayout_timer.timeout.connect(self._relayout)
+        scroll.resized.connect(self._schedule_relayout)  # e.g. the splitter moved
 
         self.viewer = FrameViewer()
         self.viewer.wanted.connect(self._on_viewer_wants)
@@ -122,10 +169,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.retry_button)
 
-        quit_action = QAction("Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        self.addAction(quit_action)
+        self._build_menus()
 
         self.bridge.cameras_changed.connect(self._on_cameras_changed)
         self.bridge.servers_changed.connect(self._on_servers_changed)
@@ -138,9 +182,94 @@ class MainWindow(QMainWindow):
         self._ticker.timeout.connect(self._refresh_status)
         self._ticker.start()
         self._refresh_status()
-        self.resize(1600, 960)
-        top.setSizes([900, 700])
-        outer.setSizes([780, 180])
+        self._place_window()
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar().addMenu("&File")
+        quit_action = menu.addAction("Quit")
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+
+        view = self.menuBar().addMenu("&View")
+        self.order_actions: dict[str, QAction] = {}
+        group = QActionGroup(self)
+        for order, label in (("name", "Order Cards by &Name"),
+                             ("id", "Order Cards by Camera &Id")):  # fmt: skip
+            action = view.addAction(label)
+            action.setCheckable(True)
+            action.setChecked(order == self.order)
+            action.setData(order)
+            group.addAction(action)
+            self.order_actions[order] = action
+        group.triggered.connect(self._on_order_chosen)
+        view.addSeparator()
+        self.theme_actions: dict[str, QAction] = {}
+        group = QActionGroup(self)
+        current = self.preferences.theme
+        for theme, label in (("dark", "&Dark Theme"), ("light", "&Light Theme")):
+            action = view.addAction(label)
+            action.setCheckable(True)
+            action.setChecked(theme == current)
+            action.setData(theme)
+            group.addAction(action)
+            self.theme_actions[theme] = action
+        group.triggered.connect(self._on_theme_chosen)
+        view.addSeparator()
+        view.addAction("&Reset Layout", self.reset_layout)
+        full = view.addAction("&Full Screen")
+        full.setShortcut(QKeySequence.StandardKey.FullScreen)
+        full.triggered.connect(self._toggle_full_screen)
+        self.addAction(full)
+
+    def _place_window(self) -> None:
+        """Where the user left it, or most of the screen the first time."""
+        saved = self.preferences.geometry
+        if saved is not None and self.restoreGeometry(saved):
+            return
+        screen = QGuiApplication.primaryScreen()
+        area = screen.availableGeometry() if screen is not None else None
+        if area is None or area.width() < 800:
+            self.resize(1600, 960)
+        else:
+            self.resize(int(area.width() * 0.94), int(area.height() * 0.92))
+            self.move(area.center() - self.rect().center())
+        self.reset_layout()
+
+    def reset_layout(self) -> None:
+        """Cards three fifths of the width, the large picture the rest; the
+        event log a fifth of the height."""
+        width, height = self.width(), self.height()
+        self._top_splitter.setSizes([width * 3 // 5, width * 2 // 5])
+        self._outer_splitter.setSizes([height * 4 // 5, height // 5])
+
+    # Slots are bound methods, not lambdas holding ``self``: a lambda makes a
+    # reference cycle, and the cycle collector may then free the window on
+    # whichever thread it runs, which Qt does not survive.
+    @Slot(QAction)
+    def _on_order_chosen(self, action: QAction) -> None:
+        self.set_order(action.data())
+
+    @Slot(QAction)
+    def _on_theme_chosen(self, action: QAction) -> None:
+        self.set_theme(action.data())
+
+    def set_order(self, order: str) -> None:
+        """Order the cards by ``"name"`` or ``"id"``; the choice is kept."""
+        self.preferences.card_order = order
+        self.order = order
+        self.order_actions[order].setChecked(True)
+        self._relayout()
+
+    def set_theme(self, theme: str) -> None:
+        """Switch to the ``"dark"`` or ``"light"`` theme; the choice is kept."""
+        self.preferences.theme = theme
+        self.theme_actions[theme].setChecked(True)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, theme)
+
+    def _toggle_full_screen(self) -> None:
+        self.setWindowState(self.windowState() ^ Qt.WindowState.WindowFullScreen)
 
     # -- slots -------------------------------------------------------------------
 
@@ -163,14 +292,69 @@ class MainWindow(QMainWindow):
             card = self.cards.get(key)
             if card is None:
                 card = CameraCard(camera)
+                card.set_nickname(self.preferences.nickname(camera.id))
                 card.frame_activated.connect(self.viewer.show_frame)
+                card.rename_requested.connect(self.ask_nickname)
+                card.dismiss_requested.connect(self._dismiss_notice)
+                card.navigate.connect(self._move_focus)
                 self.cards[key] = card
                 added = True
             else:
                 card.show_camera(camera)
-        if added:
-            self._relayout()
         self._refresh_status()
+        if added:
+            self._schedule_relayout()
+
+    @Slot(object)
+    def ask_nickname(self, key: CameraKey) -> QInputDialog | None:
+        """Ask for a nickname for the camera of ``key`` (not modal: events keep
+        flowing while the photographer types)."""
+        card = self.cards.get(key)
+        camera = self.rig.cameras.get(key)
+        if card is None or camera is None:
+            return None
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle("Rename camera")
+        dialog.setLabelText(
+            f"Nickname for {camera.model or 'the camera'} {camera.id}\n"
+            "(kept for this camera; leave empty to show the model)"
+        )
+        dialog.setTextValue(card.nickname)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setProperty("cameraKey", list(key))
+        dialog.textValueSelected.connect(self._on_nickname_chosen)
+        dialog.open()
+        return dialog
+
+    @Slot(str)
+    def _on_nickname_chosen(self, text: str) -> None:
+        dialog = self.sender()
+        key = dialog.property("cameraKey") if dialog is not None else None
+        if key:
+            self.rename((key[0], key[1]), text)
+
+    @Slot(object)
+    def _dismiss_notice(self, key: CameraKey) -> None:
+        self.rig.dismiss_notice(key)
+
+    def rename(self, key: CameraKey, nickname: str) -> None:
+        """Give a camera a nickname (empty: none); kept per camera id."""
+        stored = self.preferences.set_nickname(key[1], nickname)
+        for card_key, card in self.cards.items():
+            if card_key[1] == key[1]:
+                card.set_nickname(stored)
+        self._relayout()
+
+    @Slot(object, int, int)
+    def _move_focus(self, key: CameraKey, rows: int, columns: int) -> None:
+        cards = self.ordered_cards()
+        keys = [card.key for card in cards]
+        if key not in keys:
+            return
+        index = keys.index(key) + rows * self._columns + columns
+        if 0 <= index < len(cards):
+            cards[index].setFocus(Qt.FocusReason.OtherFocusReason)
+            self._scroll.ensureWidgetVisible(cards[index])
 
     @Slot(object, object)
     def _on_frame_added(self, key: CameraKey, frame: Frame) -> None:
@@ -270,13 +454,83 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._relayout()
+        self._schedule_relayout()
+
+    def _schedule_relayout(self) -> None:
+        # After the pending layout work: sizes read then are the settled ones,
+        # and a burst of new cards or resize steps costs one pass. The scroll
+        # area is resized while the window is torn down too, when the timer
+        # may be gone already (starting it then crashed the process).
+        if shiboken6.isValid(self._relayout_timer):
+            self._relayout_timer.start()
 
     def _relayout(self) -> None:
-        width = self._scroll.viewport().width()
-        columns = max(1, width // (THUMB_EDGE + 40))
-        for index, card in enumerate(self.cards.values()):
-            self._grid.addWidget(card, index // columns, index % columns)
+        """Place the cards in as many columns as fit; when full cards would
+        need scrolling, all of them switch to the compact layout."""
+        cards = self.ordered_cards()
+        if not cards:
+            return
+        space = self._scroll.viewport().size()
+        gap = self._grid.spacing()
+        margins = self._grid.contentsMargins()
+        width_left = space.width() - margins.left() - margins.right()
+        height_left = space.height() - margins.top() - margins.bottom()
+        for compact in (False, True):
+            for card in cards:
+                card.set_compact(compact)
+            height = max(card.sizeHint().height() for card in cards)
+            columns = max(1, (width_left + gap) // (cards[0].width() + gap))
+            rows = -(-len(cards) // columns)
+            if rows * (height + gap) - gap <= height_left:
+                break
+        else:
+            columns = self._widen_grid(len(cards), columns, height, width_left)
+        for card in cards:
+            self._grid.removeWidget(card)
+        top = Qt.AlignmentFlag.AlignTop
+        for index, card in enumerate(cards):
+            self._grid.addWidget(card, index // columns, index % columns, top)
+        self._columns = columns
+
+    def _widen_grid(self, count: int, columns: int, height: int, width: int) -> int:
+        """Many cameras: give the grid room from the large picture (up to two
+        thirds of the window) when more columns would avoid scrolling."""
+        gap = self._grid.spacing()
+        viewport = self._scroll.viewport()
+        if not self.isVisible() or viewport.height() < 2 * height:
+            return columns  # not laid out yet: nothing to go by
+        rows_fit = max(1, (viewport.height() + gap) // (height + gap))
+        wanted = -(-count // rows_fit)
+        if wanted <= columns:
+            return columns
+        card_width = next(iter(self.cards.values())).width()
+        # Worked out from the widgets' fixed parts, not from the viewport,
+        # which is resized only later: the same answer however often asked.
+        pane = self._top_splitter.widget(0).layout().contentsMargins()
+        grid = self._grid.contentsMargins()
+        style = self._scroll.style()
+        scrollbar = style.pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        chrome = (pane.left() + pane.right() + grid.left() + grid.right()
+                  + 2 * self._scroll.frameWidth() + scrollbar + 2)  # fmt: skip
+        left, right = self._top_splitter.sizes()
+        target = chrome + wanted * (card_width + gap) - gap
+        target = min(target, (left + right) * 2 // 3)
+        if target <= left:
+            return columns
+        self._top_splitter.setSizes([target, left + right - target])
+        return max(columns, (target - chrome + gap) // (card_width + gap))
+
+    def ordered_cards(self) -> list[CameraCard]:
+        """Cards by server, then by name (nickname or model) or by camera id."""
+
+        def key(card: CameraCard) -> tuple[str, str, str]:
+            camera = self.rig.cameras.get(card.key)
+            name = card.nickname or (camera.model if camera else "") or ""
+            if self.order == "id":
+                return (card.key[0], card.key[1], name)
+            return (card.key[0], name.lower(), card.key[1])
+
+        return sorted(self.cards.values(), key=key)
 
     def _refresh_status(self) -> None:
         servers = list(self.rig.servers.values())
@@ -286,14 +540,8 @@ class MainWindow(QMainWindow):
         self.status_label.setText("   |   ".join(describe_server(s) for s in servers))
         retrying = any(s.state == LinkState.RETRYING for s in servers)
         self.retry_button.setVisible(retrying)
+        self.summary.setText(rig_summary(self.rig))
         cameras = list(self.rig.cameras.values())
-        connected = sum(c.connected for c in cameras)
-        frames = sum(c.shots for c in cameras)
-        self.summary.setText(
-            f"{connected}/{len(cameras)} cameras connected · {frames} frames"
-            if cameras
-            else ""
-        )
         self.empty.setVisible(not cameras)
         if not cameras:
             self.empty.setText(self._empty_text(servers))
@@ -310,10 +558,21 @@ class MainWindow(QMainWindow):
         return "Connecting to the server…"
 
     def closeEvent(self, event) -> None:
+        self.preferences.geometry = self.saveGeometry()
         self._ticker.stop()
         self.loader.shutdown()
         self.bridge.close()
         super().closeEvent(event)
+
+
+class _ScrollArea(QScrollArea):
+    """A scroll area that says when it was resized."""
+
+    resized = Signal()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.resized.emit()
 
 
 def _loading(frame: Frame) -> QImage:

@@ -78,12 +78,18 @@ class ThumbnailLoader(QObject):
         self._groups: dict[Hashable, _Job] = {}
         self._queue: queue.PriorityQueue[_Job] = queue.PriorityQueue()
         self._seq = itertools.count()
+        # Workers emit only while holding this lock and while the loader is
+        # open: shutdown() takes it, so no emit can race the object's deletion.
+        self._emit_lock = threading.Lock()
+        self._open = True
+        self._threads = 0
         self._finished.connect(self._on_finished)
         if threads is None:
             # Leave a core to the UI thread: with every core decoding, the
             # window stalled for 150 ms when 20 large frames landed at once
             # (tests/benchmarks/bench_pictures.py on 2 cores); with one, 40 ms.
             threads = max(1, min(4, (os.cpu_count() or 2) - 1))
+        self._threads = threads
         for n in range(threads):
             threading.Thread(
                 target=self._work, name=f"thumbnails-{n}", daemon=True
@@ -127,15 +133,22 @@ class ThumbnailLoader(QObject):
         return None
 
     def shutdown(self) -> None:
-        """Forget queued work; decodes under way end on their own threads."""
+        """Forget queued work and let the workers end; a decode under way ends
+        on its own thread and its result is dropped. Call before deleting."""
+        with self._emit_lock:
+            self._open = False
         for job in self._pending.values():
             job.cancelled = True
         self._pending.clear()
         self._groups.clear()
+        for _ in range(self._threads):  # one "stop" per worker, after the rest
+            self._queue.put(_Job(1 << 30, next(self._seq), "", 0, cancelled=True))
 
     def _work(self) -> None:
         while True:
             job = self._queue.get()
+            if not self._open:
+                return
             if job.cancelled:
                 continue
             try:
@@ -148,10 +161,10 @@ class ThumbnailLoader(QObject):
             except Exception as exc:  # a bad file must never take a worker down
                 log.exception("Decoding %s failed", job.path)
                 decoded = ImageError(Problem.UNREADABLE, f"could not be read ({exc!r})")
-            try:
+            with self._emit_lock:
+                if not self._open:
+                    return
                 self._finished.emit(job, job.path, decoded)
-            except RuntimeError:  # the loader is gone: the window was closed
-                return
 
     @Slot(object, object, object)
     def _on_finished(self, job: _Job, path: str, result: Decoded | ImageError) -> None:
