@@ -272,6 +272,8 @@ class Simulator:
         self._discovery_delay = 0.0
         self._scripts: list[asyncio.Task[None]] = []
         self._logs: collections.deque[dict[str, Any]] = collections.deque(maxlen=500)
+        self.requests: collections.Counter[str] = collections.Counter()
+        """Requests answered so far, by path (for tests and benchmarks)."""
         self._runner: web.AppRunner | None = None
         self._started_at = time.monotonic()
 
@@ -719,6 +721,7 @@ class Simulator:
     ) -> web.StreamResponse:
         log.info("%s %s", request.method, request.path_qs)
         self._record("info", f"{request.method} {request.path}")
+        self.requests[request.path] += 1
         failure = self._take_failure(request.path)
         if failure is not None:
             log.info("failing %s with %d", request.path, failure.status)
