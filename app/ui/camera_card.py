@@ -84,6 +84,7 @@ class CameraCard(QFrame):
         self.settings_line.setAccessibleName("Focus and file settings")
         self.media = QLabel(objectName="CardMedia")
         self.media.setAccessibleName("Battery and memory cards")
+        self.media.setWordWrap(True)
         self.alerts = QLabel(objectName="CardAlerts")
         self.alerts.setWordWrap(True)
         self.alerts.setAccessibleName("Camera state warnings")
@@ -185,6 +186,9 @@ class CameraCard(QFrame):
         self.counter.setVisible(not compact and self.strip.count() > 0)
         self.setFixedWidth(COMPACT_WIDTH if compact else FULL_WIDTH)
         self.layout().setSpacing(3 if compact else 6)
+        # Dense cards keep one line (their height must be known to lay out the
+        # grid); full ones may wrap.
+        self.media.setWordWrap(not compact)
         self.af.setFixedHeight(40 if compact else 48)
         if self._camera is not None:
             self.show_camera(self._camera)
@@ -357,7 +361,7 @@ def _media(camera: Camera, *, short: bool = False) -> str:
     parts = []
     battery = camera.formatted("battery-remain")
     if battery:
-        parts.append(f"Battery {battery}")
+        parts.append(f"Batt. {battery}" if short else f"Battery {battery}")
     for slot in (1, 2):
         status = camera.formatted(f"media-slot{slot}-status")
         left = camera.formatted(f"media-slot{slot}-remaining-photos")

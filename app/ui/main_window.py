@@ -217,7 +217,8 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         view.addAction("&Reset Layout", self.reset_layout)
         full = view.addAction("&Full Screen")
-        full.setShortcut(QKeySequence.StandardKey.FullScreen)
+        keys = QKeySequence.keyBindings(QKeySequence.StandardKey.FullScreen)
+        full.setShortcuts([*keys, QKeySequence("F11")] if keys else ["F11"])
         full.triggered.connect(self._toggle_full_screen)
         self.addAction(full)
 
