@@ -8,12 +8,13 @@ from collections.abc import Iterator
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QInputDialog
+from PySide6.QtWidgets import QAbstractButton, QApplication, QInputDialog
 from pytestqt.qtbot import QtBot
 
 from app.protocol import events as ev
 from app.protocol.rest import CameraInfo
 from app.rig import Rig
+from app.ui.af_indicator import AfIndicator
 from app.ui.camera_card import CameraCard
 from app.ui.main_window import MainWindow
 from app.ui.theme import apply_theme
@@ -44,7 +45,7 @@ def open_rig_window(windows: list[MainWindow], qtbot: QtBot) -> MainWindow:
     window.show()
     qtbot.waitExposed(window)
     rig.update_cameras(URL, BODIES)
-    qtbot.waitUntil(lambda: len(window.cards) == len(BODIES), timeout=2000)
+    qtbot.waitUntil(lambda: len(window.cards) == len(BODIES), timeout=5000)
     return window
 
 
@@ -74,12 +75,12 @@ def test_rename_dialog_from_f2(qtbot: QtBot, windows: list[MainWindow]) -> None:
     card = card_of(window, "A9")
     card.setFocus()
     qtbot.keyClick(card, Qt.Key.Key_F2)
-    qtbot.waitUntil(lambda: window.findChild(QInputDialog) is not None, timeout=2000)
+    qtbot.waitUntil(lambda: window.findChild(QInputDialog) is not None, timeout=5000)
     dialog = window.findChild(QInputDialog)
     assert "ILCE-9M3 A9" in dialog.labelText()
     dialog.setTextValue("Overhead")
     dialog.accept()
-    qtbot.waitUntil(lambda: card.title.text() == "Overhead", timeout=2000)
+    qtbot.waitUntil(lambda: card.title.text() == "Overhead", timeout=5000)
 
 
 def test_the_card_order_is_kept(qtbot: QtBot, windows: list[MainWindow]) -> None:
@@ -98,10 +99,10 @@ def test_arrow_keys_move_between_cards_in_the_grid(
     qtbot: QtBot, windows: list[MainWindow]
 ) -> None:
     window = open_rig_window(windows, qtbot)
-    qtbot.waitUntil(lambda: window._columns >= 2, timeout=2000)
+    qtbot.waitUntil(lambda: window._columns >= 2, timeout=5000)
     cards = window.ordered_cards()
     cards[0].setFocus()
-    qtbot.waitUntil(cards[0].hasFocus, timeout=2000)
+    qtbot.waitUntil(cards[0].hasFocus, timeout=5000)
     qtbot.keyClick(cards[0], Qt.Key.Key_Right)
     assert cards[1].hasFocus()
     qtbot.keyClick(cards[1], Qt.Key.Key_Left)
@@ -120,17 +121,17 @@ def test_a_warning_shows_until_dismissed_and_stays_in_the_log(
     warning = ev.CameraWarning(name="cameraWarning", code="0x2007",
                                message="Card full", is_error=False)  # fmt: skip
     window.rig.apply(URL, "B2", warning)
-    qtbot.waitUntil(lambda: "Card full" in card.notice.text(), timeout=2000)
+    qtbot.waitUntil(lambda: "Card full" in card.notice.text(), timeout=5000)
     assert card.dismiss.isVisibleTo(card)
     card.setFocus()
     qtbot.keyClick(card, Qt.Key.Key_Delete)
-    qtbot.waitUntil(lambda: not card.notice.isVisibleTo(card), timeout=2000)
+    qtbot.waitUntil(lambda: not card.notice.isVisibleTo(card), timeout=5000)
     assert any("Card full" in entry.summary for entry in window.rig.log)
 
     window.rig.apply(URL, "B2", warning)  # the camera says it again: shown again
-    qtbot.waitUntil(lambda: card.notice.isVisibleTo(card), timeout=2000)
+    qtbot.waitUntil(lambda: card.notice.isVisibleTo(card), timeout=5000)
     qtbot.mouseClick(card.dismiss, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not card.notice.isVisibleTo(card), timeout=2000)
+    qtbot.waitUntil(lambda: not card.notice.isVisibleTo(card), timeout=5000)
 
 
 def test_a_change_of_focus_flashes_then_settles(
@@ -140,9 +141,9 @@ def test_a_change_of_focus_flashes_then_settles(
     af = card_of(window, "D4").af
     assert not af.flashing
     window.rig.apply(URL, "D4", ev.AfChanged(name="afStatus", state=ev.AfState.FOCUSED))
-    qtbot.waitUntil(lambda: af.text() == "FOCUSED", timeout=2000)
+    qtbot.waitUntil(lambda: af.text() == "FOCUSED", timeout=5000)
     assert af.flashing
-    qtbot.waitUntil(lambda: not af.flashing, timeout=3000)
+    qtbot.waitUntil(lambda: not af.flashing, timeout=5000)
     assert af.accessibleName() == "Autofocus: focused"
 
 
@@ -158,3 +159,16 @@ def test_the_light_theme_is_kept(
     finally:
         apply_theme(qapp, "dark")
     assert "dark theme" in qapp.styleSheet()
+
+
+def test_every_control_has_a_name_a_screen_reader_can_say(
+    qtbot: QtBot, windows: list[MainWindow]
+) -> None:
+    window = open_rig_window(windows, qtbot)
+    controls = window.findChildren(QAbstractButton) + window.findChildren(AfIndicator)
+    controls += [card for card in window.cards.values()]
+    controls = [c for c in controls if not c.objectName().startswith("qt_")]  # Qt's
+    assert len(controls) >= 10
+    unnamed = [c for c in controls if not (c.accessibleName() or getattr(c, "text",
+               lambda: "")())]  # fmt: skip
+    assert not unnamed, f"controls without a name: {unnamed}"
