@@ -75,6 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --headless: one JSON object per line (see README)",
     )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="start the demo, wait until camera cards and a thumbnail appear, "
+        "and exit 0 (or 1, saying what failed) within 30 s; needs no screen",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     return parser
 
@@ -109,6 +115,11 @@ def main(argv: list[str] | None = None) -> int:
         print("tether-monitor: --json goes with --headless", file=sys.stderr)
         return 2
     demo = None if args.demo is None else (Path(args.demo) if args.demo else True)
+    if args.self_test:
+        from .selftest import prepare_environment
+
+        prepare_environment()
+        demo = demo or True
     if args.headless:
         return _headless(args, demo)
     from .gui import run_window
@@ -120,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         poll_interval=args.poll_interval,
         stall_timeout=args.stall_timeout,
         mappings=mappings,
+        self_test=args.self_test,
     )
 
 

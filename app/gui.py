@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 from pathlib import Path
 
 import qasync
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -21,6 +22,10 @@ from .settings import Preferences
 from .ui.collector import MainThreadCollector
 from .ui.main_window import MainWindow
 from .ui.theme import apply_theme
+
+FIRST_PAINT_ENV = "TETHER_MONITOR_FIRST_PAINT"
+"""Set to ``exit``: print "first paint" when the window is first painted, then
+quit (the start-up benchmark times launches by it)."""
 
 
 def make_app() -> QApplication:
@@ -79,6 +84,7 @@ def run_window(
     poll_interval: float = 5.0,
     stall_timeout: float = 45.0,
     mappings: list[tuple[str, str]] | None = None,
+    self_test: bool = False,
 ) -> int:
     app = make_app()
     app.setQuitOnLastWindowClosed(False)
@@ -108,6 +114,14 @@ def run_window(
     pulse.timeout.connect(lambda: None)
     pulse.start(200)
 
+    checker = None
+    if self_test:
+        from .selftest import SelfTest
+
+        checker = SelfTest(window)
+    if os.environ.get(FIRST_PAINT_ENV) == "exit":
+        window.installEventFilter(_ExitOnFirstPaint(window))
+
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     window.show()
@@ -133,4 +147,16 @@ def run_window(
         collector.stop()
         if simulator is not None:
             simulator.stop()
-    return 0
+    return checker.status if checker is not None else 0
+
+
+class _ExitOnFirstPaint(QObject):
+    """For the start-up benchmark: say when the window is first painted, and
+    close it."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            print("first paint", flush=True)
+            QTimer.singleShot(0, watched.close)
+        return False

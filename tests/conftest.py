@@ -75,3 +75,16 @@ def simulator(tmp_path: Path) -> Iterator[SimulatorThread]:
         yield sim
     finally:
         sim.stop()
+
+
+def pytest_collection_modifyitems(
+    config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Slow tests (the packaged build, soaks) run only when asked for with
+    ``-m slow``, as .ci/run does; the everyday run leaves them out."""
+    if "slow" in (config.getoption("-m") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: run with -m slow (.ci/run does)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
