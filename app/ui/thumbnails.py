@@ -39,6 +39,13 @@ class Picture:
     file_bytes: int
 
 
+CACHE_BYTES = 64 * 1024 * 1024
+"""Decoded pictures kept for reuse: about 350 card thumbnails, or 20 pictures
+at the large view's size. A long shoot's memory levels off there (5,000
+frames: tests/benchmarks/bench_long_shoot.py); older frames are decoded again
+when asked for."""
+
+
 class ThumbnailLoader(QObject):
     """Decodes pictures off the UI thread, at most ``threads`` at a time, and
     keeps recent ones in a cache bounded in bytes.
@@ -64,7 +71,7 @@ class ThumbnailLoader(QObject):
         parent: QObject | None = None,
         *,
         threads: int | None = None,
-        cache_bytes: int = 192 * 1024 * 1024,
+        cache_bytes: int = CACHE_BYTES,
         mappings: list[tuple[str, str]] | None = None,
         wait: float = 10.0,
     ) -> None:
