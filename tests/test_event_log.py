@@ -215,9 +215,14 @@ def test_export_of_a_filtered_view_as_json_lines_and_csv(
 def entries(count: int, start: int = 0) -> list[LogEntry]:
     base = datetime(2026, 5, 1, 9, 0, 0)
     return [
-        LogEntry(base + timedelta(milliseconds=i), "http://h:8080", f"CAM{i % 4}",
-                 "afStatus" if i % 3 else "propertyChanged", f"entry {i}",
-                 "error" if i % 7 == 0 else "info")
+        LogEntry(
+            base + timedelta(milliseconds=i),
+            "http://h:8080",
+            f"CAM{i % 4}",
+            "afStatus" if i % 3 else "propertyChanged",
+            f"entry {i}",
+            "error" if i % 7 == 0 else "info",
+        )
         for i in range(start, start + count)
     ]
 
@@ -407,7 +412,9 @@ def test_the_text_filter_over_a_full_ring(qapp: QApplication) -> None:
     model.add(entries(20_000))
     model.set_text_filter("ENTRY 1999")  # every word, anywhere, any case
     assert [e.summary for e in model.shown_entries()] == [
-        "entry 1999", "entry 11999", *(f"entry 1999{i}" for i in range(10))
+        "entry 1999",
+        "entry 11999",
+        *(f"entry 1999{i}" for i in range(10)),
     ]
     model.set_text_filter("")
     assert model.rowCount() == 20_000
