@@ -13,7 +13,13 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QToolButton,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from app.gui import data_dir, log_dir, start_session_log
@@ -285,7 +291,8 @@ def test_every_control_of_the_log_has_a_name(qtbot: QtBot) -> None:
     log = window.log_view
     controls: list[QWidget] = [log.table, log.pause_button, log.export_button]
     controls += log.findChildren(QComboBox) + log.findChildren(QLineEdit)
-    assert len(controls) >= 6
+    controls += log.text_filter.findChildren(QToolButton)  # its clear button
+    assert len(controls) >= 7
     assert all(c.accessibleName() for c in controls), [
         c.objectName() for c in controls if not c.accessibleName()
     ]
@@ -418,3 +425,16 @@ def test_the_text_filter_over_a_full_ring(qapp: QApplication) -> None:
     ]
     model.set_text_filter("")
     assert model.rowCount() == 20_000
+
+
+def test_the_file_menu_opens_the_log_folders(qtbot: QtBot, tmp_path: Path) -> None:
+    window = MainWindow(Rig())
+    qtbot.addWidget(window)
+    file_menu = window.menuBar().actions()[0].menu()
+    labels = [a.text() for a in file_menu.actions()]
+    assert labels.index("Open &Log Folder") < labels.index("Quit")
+    actions = window.log_folder_actions
+    assert not any(a.isEnabled() for a in actions.values())  # nowhere to go yet
+    window.set_log_folders(data_dir() / "sessions", log_dir())
+    assert all(a.isEnabled() for a in actions.values())
+    assert window.log_folders["sessions"] == tmp_path / "data" / "sessions"

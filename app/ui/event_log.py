@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -327,13 +328,12 @@ class EventLog(QWidget):
         rows.setDefaultSectionSize(self.fontMetrics().height() + 6)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
+        header.setDefaultAlignment(
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        )
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        metrics = self.fontMetrics()
-        samples = ("00:00:00.000 ", "studio-host-1:8080", "D06CE05E3323 ",
-                   "transferProgress ")  # fmt: skip
-        for column, sample in enumerate(samples):
-            self.table.setColumnWidth(column, metrics.horizontalAdvance(sample) + 24)
+        self._sized = False
 
         self.pause_button = QPushButton("Pause", objectName="EventLogPause")
         self.pause_button.setCheckable(True)
@@ -362,6 +362,8 @@ class EventLog(QWidget):
         self.text_filter.setAccessibleName("Show the events containing text")
         self.text_filter.setPlaceholderText("Filter: text in any column")
         self.text_filter.setClearButtonEnabled(True)
+        for button in self.text_filter.findChildren(QToolButton):  # Qt's own
+            button.setAccessibleName("Clear the text filter")
         self._text_timer = QTimer(self)
         self._text_timer.setSingleShot(True)
         self._text_timer.setInterval(TEXT_DELAY_MS)
@@ -609,8 +611,15 @@ class EventLog(QWidget):
     def _restyle(self) -> None:
         base = self.table.palette().color(QPalette.ColorRole.Base)
         self.model.set_dark(base.lightness() < 128)
-        height = self.table.fontMetrics().height() + 6
-        self.table.verticalHeader().setDefaultSectionSize(height)
+        metrics = self.table.fontMetrics()
+        self.table.verticalHeader().setDefaultSectionSize(metrics.height() + 6)
+        if not self._sized:  # once the style's font is known; then the user's
+            self._sized = True
+            samples = ("00:00:00.000", "studio-host-1:8080", "D06CE05E3323",
+                       "downloadComplete")  # fmt: skip
+            for column, sample in enumerate(samples):
+                width = metrics.horizontalAdvance(sample) + 28
+                self.table.setColumnWidth(column, width)
 
 
 def _camera_data(key: tuple[str, str]) -> str:
