@@ -169,7 +169,7 @@ def test_pause_holds_new_rows_and_resume_shows_every_one(
 
 
 def test_export_of_a_filtered_view_as_json_lines_and_csv(
-    qapp, qtbot: QtBot, run: Runner, simulator: SimulatorThread, tmp_path: Path
+    qapp, run: Runner, simulator: SimulatorThread, tmp_path: Path
 ) -> None:
     async def scenario() -> None:
         window, task = open_window(qapp, simulator.url)
@@ -181,9 +181,12 @@ def test_export_of_a_filtered_view_as_json_lines_and_csv(
         expected = shown(log)
         assert 0 < len(expected) < log.model.total
 
-        with qtbot.waitSignal(log.exported, timeout=5000) as done:
-            assert log.export(tmp_path / "ilce-1.jsonl")
-        assert done.args == [str(tmp_path / "ilce-1.jsonl"), len(expected), ""]
+        done: list[tuple[str, int, str]] = []
+        log.exported.connect(lambda *args: done.append(args))
+        # (Not qtbot.waitSignal: a nested Qt loop inside an asyncio task.)
+        assert log.export(tmp_path / "ilce-1.jsonl")
+        await wait_until(lambda: done, what="the JSON Lines export")
+        assert done[-1] == (str(tmp_path / "ilce-1.jsonl"), len(expected), "")
         lines = (tmp_path / "ilce-1.jsonl").read_text(encoding="utf-8").splitlines()
         records = [json.loads(line) for line in lines]
         assert len(records) == len(expected)
@@ -197,8 +200,8 @@ def test_export_of_a_filtered_view_as_json_lines_and_csv(
             assert record["level"] == entry.level
         assert any(r["level"] == "warning" for r in records)
 
-        with qtbot.waitSignal(log.exported, timeout=5000):
-            log.export(tmp_path / "ilce-1.csv")
+        assert log.export(tmp_path / "ilce-1.csv")
+        await wait_until(lambda: len(done) == 2, what="the CSV export")
         with (tmp_path / "ilce-1.csv").open(newline="", encoding="utf-8") as f:
             rows = list(csv.DictReader(f))
         assert [(r["camera"], r["type"], r["summary"], r["level"]) for r in rows] == [
@@ -208,9 +211,9 @@ def test_export_of_a_filtered_view_as_json_lines_and_csv(
         assert "rows saved to ilce-1.csv" in log.count_label.text()
 
         # A folder that is not there: said, not a crash.
-        with qtbot.waitSignal(log.exported, timeout=5000) as done:
-            log.export(tmp_path / "missing" / "x.csv")
-        assert done.args[1] == 0 and "No such file" in done.args[2]
+        assert log.export(tmp_path / "missing" / "x.csv")
+        await wait_until(lambda: len(done) == 3, what="the failed export")
+        assert done[-1][1] == 0 and "No such file" in done[-1][2]
         assert "could not export" in log.count_label.text()
         assert log.export_button.isEnabled()
         await close(window, task)
