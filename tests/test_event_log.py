@@ -441,3 +441,17 @@ def test_the_file_menu_opens_the_log_folders(qtbot: QtBot, tmp_path: Path) -> No
     window.set_log_folders(data_dir() / "sessions", log_dir())
     assert all(a.isEnabled() for a in actions.values())
     assert window.log_folders["sessions"] == tmp_path / "data" / "sessions"
+
+
+def test_ctrl_c_copies_the_selected_rows(qtbot: QtBot, qapp: QApplication) -> None:
+    log = EventLog(capacity=100)
+    qtbot.addWidget(log)
+    log.show()
+    qtbot.waitExposed(log)
+    feed(log, entries(10))
+    log.table.selectRow(2)
+    log.table.setFocus()
+    qtbot.keyClick(log.table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    fields = qapp.clipboard().text().split("\t")
+    assert fields[1:] == ["http://h:8080", "CAM2", "afStatus", "info", "entry 2"]
+    assert datetime.fromisoformat(fields[0]).utcoffset() is not None

@@ -28,7 +28,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QColor, QGuiApplication, QKeySequence, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -311,7 +311,7 @@ class EventLog(QWidget):
         self._message = ""
         self.setAccessibleName("Event log")
 
-        self.table = QTableView(objectName="EventLogTable")
+        self.table = _Table(objectName="EventLogTable")
         self.table.setModel(self.model)
         self.table.setAccessibleName("Event log entries")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -390,10 +390,7 @@ class EventLog(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
 
-        copy = self.table.addAction("Copy")  # Ctrl+C: the selected rows as text
-        copy.setShortcut(QKeySequence.StandardKey.Copy)
-        copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        copy.triggered.connect(self.copy_selection)
+        self.table.copy_requested.connect(self.copy_selection)
         self._export_done.connect(self._on_export_done)
         self._update_count()
 
@@ -620,6 +617,19 @@ class EventLog(QWidget):
             for column, sample in enumerate(samples):
                 width = metrics.horizontalAdvance(sample) + 28
                 self.table.setColumnWidth(column, width)
+
+
+class _Table(QTableView):
+    """A table whose Ctrl+C asks for the selected rows, not just one cell."""
+
+    copy_requested = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_requested.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
 
 def _camera_data(key: tuple[str, str]) -> str:
