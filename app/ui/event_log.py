@@ -14,6 +14,7 @@ import threading
 from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -64,19 +65,27 @@ _COLOURS = {
 Index = QModelIndex | QPersistentModelIndex
 
 
-class _Row:
-    """An entry with what the table shows and the filter searches, worked out once."""
+# A row is a plain tuple of strings, numbers and a datetime: such tuples are
+# not tracked by the cycle collector, so a full ring costs it nothing (the
+# application runs it on the UI thread). LogEntry fields first, then what the
+# table shows and the text filter searches, worked out once.
+_Row = tuple[int, datetime, str, "str | None", str, str, str, str, str, str]
+_SEQ, _TIME, _SERVER, _CAMERA, _TYPE, _SUMMARY, _LEVEL = range(7)
+_TIME_TEXT, _SERVER_TEXT, _HAYSTACK = range(7, 10)
 
-    __slots__ = ("entry", "seq", "server", "text", "time")
 
-    def __init__(self, entry: LogEntry, seq: int) -> None:
-        self.entry = entry
-        self.seq = seq
-        self.time = f"{entry.time:%H:%M:%S.%f}"[:-3]
-        self.server = short_server(entry.server)
-        fields = (self.time, entry.server, entry.camera or "", entry.type,
-                  entry.level, entry.summary)  # fmt: skip
-        self.text = "\t".join(fields).casefold()
+def _row(entry: LogEntry, seq: int) -> _Row:
+    when = f"{entry.time:%H:%M:%S.%f}"[:-3]
+    fields = (when, entry.server, entry.camera or "", entry.type, entry.level,
+              entry.summary)  # fmt: skip
+    return (seq, entry.time, entry.server, entry.camera, entry.type, entry.summary,
+            entry.level, when, short_server(entry.server),
+            "\t".join(fields).casefold())  # fmt: skip
+
+
+def _entry(row: _Row) -> LogEntry:
+    return LogEntry(row[_TIME], row[_SERVER], row[_CAMERA], row[_TYPE],
+                    row[_SUMMARY], row[_LEVEL])  # fmt: skip
 
 
 def short_server(url: str) -> str:
@@ -113,32 +122,29 @@ class EventLogModel(QAbstractTableModel):
         if not index.isValid() or index.row() >= len(self._shown):
             return None
         row = self._shown[index.row()]
-        entry = row.entry
         column = index.column()
+        level = row[_LEVEL]
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
-                return row.time
+                return row[_TIME_TEXT]
             if column == 1:
-                return row.server
+                return row[_SERVER_TEXT]
             if column == 2:
-                return entry.camera or "—"
+                return row[_CAMERA] or "—"
             if column == 3:
-                return entry.type
-            mark = MARKS.get(entry.level)
-            return f"{mark} {entry.summary}" if mark else entry.summary
+                return row[_TYPE]
+            mark = MARKS.get(level)
+            return f"{mark} {row[_SUMMARY]}" if mark else row[_SUMMARY]
         if role == Qt.ItemDataRole.ForegroundRole:
-            return _COLOURS[self.dark].get(entry.level)
+            return _COLOURS[self.dark].get(level)
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == 0:
-                return entry_time(entry)
+                return entry_time(_entry(row))
             if column == 1:
-                return entry.server
+                return row[_SERVER]
             if column == 4:
-                return (
-                    entry.summary
-                    if entry.level == "info"
-                    else (f"{entry.level}: {entry.summary}")
-                )
+                summary = row[_SUMMARY]
+                return summary if level == "info" else f"{level}: {summary}"
         return None
 
     def headerData(
@@ -163,11 +169,11 @@ class EventLogModel(QAbstractTableModel):
         return len(self._all)
 
     def entry(self, row: int) -> LogEntry:
-        return self._shown[row].entry
+        return _entry(self._shown[row])
 
     def shown_entries(self) -> list[LogEntry]:
         """The rows the filters let through, oldest first."""
-        return [row.entry for row in self._shown]
+        return [_entry(row) for row in self._shown]
 
     def add(self, entries: Sequence[LogEntry]) -> tuple[int, int]:
         """Append a batch; drop the oldest beyond capacity. Returns how many shown
@@ -177,13 +183,13 @@ class EventLogModel(QAbstractTableModel):
             return 0, 0
         rows = []
         for entry in entries:
-            rows.append(_Row(entry, self._seq))
+            rows.append(_row(entry, self._seq))
             self._seq += 1
         self._all.extend(rows)
         gone = 0
         excess = len(self._all) - self.capacity
         if excess > 0:
-            first_kept = self._all[excess].seq
+            first_kept = self._all[excess][_SEQ]
             del self._all[:excess]
             gone = bisect_left(self._shown, first_kept, key=_seq)
             if gone:
@@ -234,17 +240,17 @@ class EventLogModel(QAbstractTableModel):
                 )
 
     def _accepts(self, row: _Row) -> bool:
-        entry = row.entry
         if self._camera is not None and (
-            entry.camera != self._camera[1] or entry.server != self._camera[0]
+            row[_CAMERA] != self._camera[1] or row[_SERVER] != self._camera[0]
         ):
             return False
         if self._type == PROBLEMS:
-            if entry.level == "info":
+            if row[_LEVEL] == "info":
                 return False
-        elif self._type is not None and entry.type != self._type:
+        elif self._type is not None and row[_TYPE] != self._type:
             return False
-        return all(word in row.text for word in self._words)
+        haystack = row[_HAYSTACK]
+        return all(word in haystack for word in self._words)
 
     def _refilter(self) -> None:
         self.beginResetModel()
@@ -256,7 +262,7 @@ class EventLogModel(QAbstractTableModel):
 
 
 def _seq(row: _Row) -> int:
-    return row.seq
+    return row[_SEQ]
 
 
 def export_format(path: Path) -> str:
