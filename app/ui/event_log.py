@@ -171,6 +171,10 @@ class EventLogModel(QAbstractTableModel):
     def entry(self, row: int) -> LogEntry:
         return _entry(self._shown[row])
 
+    def snapshot(self) -> list[_Row]:
+        """The rows shown now, cheaply (for a worker to turn into entries)."""
+        return list(self._shown)
+
     def shown_entries(self) -> list[LogEntry]:
         """The rows the filters let through, oldest first."""
         return [_entry(row) for row in self._shown]
@@ -577,11 +581,12 @@ class EventLog(QWidget):
             return False
         self._exporting = True
         self.export_button.setEnabled(False)
-        entries = self.model.shown_entries()
+        rows = self.model.snapshot()
         fmt = fmt or export_format(path)
 
         def work() -> None:
             try:
+                entries = (_entry(row) for row in rows)
                 count, error = write_entries(entries, path, fmt), ""
             except (OSError, ValueError) as exc:
                 count, error = 0, str(exc)
