@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import logging
 import os
 import signal
 import sys
 from pathlib import Path
 
 import qasync
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QStandardPaths, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -18,6 +20,7 @@ from .monitor import ServerWatcher
 from .protocol.rest import DEFAULT_URL, http_client
 from .resources import resource
 from .rig import Rig
+from .session_log import SessionLog, start_file_logging
 from .settings import Preferences
 from .ui.collector import MainThreadCollector
 from .ui.main_window import MainWindow
@@ -40,6 +43,57 @@ def make_app() -> QApplication:
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
     return app
+
+
+DATA_ENV = "TETHER_MONITOR_DATA"
+"""A folder for the session logs and diagnostic log instead of the platform's."""
+
+log = logging.getLogger(__name__)
+
+
+def data_dir() -> Path:
+    """The user's data folder for Tether Monitor (session logs go in
+    ``sessions/`` there): ``TETHER_MONITOR_DATA`` or the platform's application
+    data folder. Call after :func:`make_app`, which names the application."""
+    override = os.environ.get(DATA_ENV)
+    if override:
+        return Path(override)
+    where = QStandardPaths.StandardLocation.AppDataLocation
+    return Path(QStandardPaths.writableLocation(where))
+
+
+def log_dir() -> Path:
+    """Where the diagnostic log goes: ``~/Library/Logs/Tether Monitor`` on macOS,
+    ``%LOCALAPPDATA%\\Tether Monitor\\Tether Monitor\\logs`` on Windows, the XDG
+    state folder (``~/.local/state/Tether Monitor/Tether Monitor/logs``)
+    elsewhere; ``logs/`` in ``TETHER_MONITOR_DATA`` when that is set."""
+    override = os.environ.get(DATA_ENV)
+    if override:
+        return Path(override) / "logs"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Logs" / "Tether Monitor"
+    where = (
+        QStandardPaths.StandardLocation.AppLocalDataLocation
+        if sys.platform == "win32"
+        else QStandardPaths.StandardLocation.StateLocation
+    )
+    return Path(QStandardPaths.writableLocation(where)) / "logs"
+
+
+def start_session_log(
+    rig: Rig, folder: Path, loop: asyncio.AbstractEventLoop
+) -> SessionLog:
+    """Write every entry of the rig's log to a new file in ``folder``; a
+    folder that cannot be written or a full disk is said once in the log."""
+
+    def problem(text: str) -> None:  # on the writer's thread
+        note = functools.partial(rig.note, "", None, "session log", text,
+                                 level="error")  # fmt: skip
+        loop.call_soon_threadsafe(note)
+
+    session = SessionLog(folder, on_problem=problem)
+    rig.subscribe(session)
+    return session.start()
 
 
 async def watch(
@@ -88,6 +142,12 @@ def run_window(
 ) -> int:
     app = make_app()
     app.setQuitOnLastWindowClosed(False)
+    stop_file_log, log_problem = None, ""
+    try:
+        stop_file_log = start_file_logging(log_dir())
+    except OSError as exc:
+        log_problem = f"no diagnostic log file in {log_dir()}: {exc}"
+        print(f"tether-monitor: {log_problem}", file=sys.stderr)
     simulator = None
     urls = list(servers)
     if demo is not None:
@@ -124,6 +184,10 @@ def run_window(
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    if log_problem:
+        rig.note("", None, "diagnostics", log_problem, level="warning")
+    session_log = start_session_log(rig, data_dir() / "sessions", loop)
+    window.set_log_folders(session_log.folder, log_dir())
     window.show()
     try:
         with loop:
@@ -144,9 +208,12 @@ def run_window(
         )
         return 1
     finally:
+        session_log.close()
         collector.stop()
         if simulator is not None:
             simulator.stop()
+        if stop_file_log is not None:
+            stop_file_log()
     return checker.status if checker is not None else 0
 
 

@@ -23,16 +23,17 @@ WANTED_CARDS = 2
 
 
 def prepare_environment() -> None:
-    """No display: use Qt's offscreen platform. Leave the user's settings alone:
-    a self-test keeps its window size and choices in a file of its own."""
+    """No display: use Qt's offscreen platform. Leave the user's settings and
+    logs alone: a self-test keeps its choices and its session log in a
+    temporary folder of its own."""
     no_display = sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     )
     if no_display:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    if "TETHER_MONITOR_SETTINGS" not in os.environ:
-        folder = tempfile.mkdtemp(prefix="tether-monitor-self-test-")
-        os.environ["TETHER_MONITOR_SETTINGS"] = os.path.join(folder, "settings.ini")
+    folder = tempfile.mkdtemp(prefix="tether-monitor-self-test-")
+    os.environ.setdefault("TETHER_MONITOR_SETTINGS", os.path.join(folder, "settings.ini"))
+    os.environ.setdefault("TETHER_MONITOR_DATA", os.path.join(folder, "data"))
 
 
 class SelfTest(QObject):

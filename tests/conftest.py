@@ -40,8 +40,10 @@ def _collect_on_qt_thread(qapp: QApplication) -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _own_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test starts with no stored preferences and leaves the user's alone."""
+    """Each test starts with no stored preferences and leaves the user's alone
+    (the data folder with the session and diagnostic logs too)."""
     monkeypatch.setenv("TETHER_MONITOR_SETTINGS", str(tmp_path / "settings.ini"))
+    monkeypatch.setenv("TETHER_MONITOR_DATA", str(tmp_path / "data"))
 
 
 @pytest.fixture

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
+    QDesktopServices,
     QGuiApplication,
     QImage,
     QKeySequence,
@@ -21,7 +23,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMainWindow,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -36,12 +37,11 @@ from ..rig import CameraKey, Frame, LinkState, LogEntry, Rig, Server, file_name
 from ..settings import Preferences
 from .bridge import RigBridge
 from .camera_card import STRIP_EDGE, THUMB_EDGE, CameraCard
+from .event_log import EventLog
 from .placeholder import placeholder
 from .theme import apply_theme
 from .thumbnails import Picture, ThumbnailLoader
 from .viewer import FrameViewer
-
-LOG_LINES = 1000
 
 
 def describe_server(server: Server) -> str:
@@ -140,11 +140,8 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.empty)
         left_layout.addWidget(scroll, 1)
 
-        self.log_view = QPlainTextEdit(objectName="EventLog")
-        self.log_view.setReadOnly(True)
-        self.log_view.setMaximumBlockCount(LOG_LINES)
-        self.log_view.setAccessibleName("Event log")
-        self.log_view.setPlaceholderText("Events appear here")
+        self.log_view = EventLog()
+        self.log_view.add_entries(list(rig.log))  # any logged before the window
 
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(left)
@@ -170,6 +167,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.retry_button)
 
         self._build_menus()
+        self._add_log_menu()
 
         self.bridge.cameras_changed.connect(self._on_cameras_changed)
         self.bridge.servers_changed.connect(self._on_servers_changed)
@@ -221,6 +219,37 @@ class MainWindow(QMainWindow):
         full.setShortcuts([*keys, QKeySequence("F11")] if keys else ["F11"])
         full.triggered.connect(self._toggle_full_screen)
         self.addAction(full)
+
+    def _add_log_menu(self) -> None:
+        """File → Open Log Folder (the session logs) and the diagnostic log's."""
+        file_menu = self.menuBar().actions()[0].menu()
+        quit_action = file_menu.actions()[-1]
+        self.log_folders: dict[str, Path] = {}
+        self.log_folder_actions: dict[str, QAction] = {}
+        labels = {"sessions": "Open &Log Folder",
+                  "diagnostics": "Open &Diagnostic Log Folder"}  # fmt: skip
+        for kind, label in labels.items():
+            action = QAction(label, self)
+            action.setData(kind)
+            action.setEnabled(False)
+            action.triggered.connect(self._open_log_folder)
+            file_menu.insertAction(quit_action, action)
+            self.log_folder_actions[kind] = action
+        file_menu.insertSeparator(quit_action)
+
+    def set_log_folders(self, sessions: Path, diagnostics: Path) -> None:
+        """Where File → Open Log Folder… go."""
+        self.log_folders = {"sessions": sessions, "diagnostics": diagnostics}
+        for action in self.log_folder_actions.values():
+            action.setEnabled(True)
+
+    @Slot()
+    def _open_log_folder(self) -> None:
+        action = self.sender()
+        folder = self.log_folders.get(action.data()) if action else None
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def _place_window(self) -> None:
         """Where the user left it, or most of the screen the first time."""
@@ -443,13 +472,7 @@ class MainWindow(QMainWindow):
 
     @Slot(list)
     def _on_logged(self, entries: list[LogEntry]) -> None:
-        lines = []
-        for entry in entries:
-            camera = entry.camera or "—"
-            mark = {"warning": "⚠ ", "error": "✖ "}.get(entry.level, "")
-            when = f"{entry.time:%H:%M:%S}"
-            lines.append(f"{when}  {camera:<14} {entry.type:<18} {mark}{entry.summary}")
-        self.log_view.appendPlainText("\n".join(lines))
+        self.log_view.add_entries(entries)
 
     # -- layout and status -------------------------------------------------------
 
