@@ -32,7 +32,8 @@ def prepare_environment() -> None:
     if no_display:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     folder = tempfile.mkdtemp(prefix="tether-monitor-self-test-")
-    os.environ.setdefault("TETHER_MONITOR_SETTINGS", os.path.join(folder, "settings.ini"))
+    settings = os.path.join(folder, "settings.ini")
+    os.environ.setdefault("TETHER_MONITOR_SETTINGS", settings)
     os.environ.setdefault("TETHER_MONITOR_DATA", os.path.join(folder, "data"))
 
 
