@@ -58,7 +58,13 @@ class CameraCard(QFrame):
     dismiss_requested = Signal(object)
     navigate = Signal(object, int, int)
 
-    def __init__(self, camera: Camera, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        camera: Camera,
+        parent: QWidget | None = None,
+        *,
+        strip_edge: int = STRIP_EDGE,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("CameraCard")
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -125,8 +131,8 @@ class CameraCard(QFrame):
         self.strip.setFlow(QListWidget.Flow.LeftToRight)
         self.strip.setWrapping(False)
         self.strip.setMovement(QListWidget.Movement.Static)
-        self.strip.setIconSize(QSize(STRIP_EDGE, STRIP_EDGE * 2 // 3))
-        self.strip.setFixedHeight(STRIP_EDGE * 2 // 3 + 34)
+        self.strip.setIconSize(QSize(strip_edge, strip_edge * 2 // 3))
+        self.strip.setFixedHeight(strip_edge * 2 // 3 + 34)
         self.strip.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.strip.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.strip.setAccessibleName("Recent frames, newest first")
