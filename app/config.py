@@ -47,23 +47,23 @@ TRANSFER_STALL = Bounds(5, 3600, 30.0)
 
 def check_server_url(text: str) -> str:
     """A server's base URL, normalized (``host:8080`` → ``http://host:8080``)."""
-    if not text.strip():
+    raw = text.strip()
+    if not raw:
         raise ValueError("the server address is empty")
-    if any(c.isspace() for c in text.strip()):
-        raise ValueError(f"{text.strip()!r}: an address has no spaces")
-    url = normalize_url(text)
+    if any(c.isspace() for c in raw):
+        raise ValueError(f"{raw!r}: an address has no spaces")
     try:
-        parts = urlsplit(url)
+        parts = urlsplit(raw if "://" in raw else f"http://{raw}")
         parts.port  # noqa: B018 - reading it checks it
     except ValueError as exc:
-        raise ValueError(f"{text.strip()!r} is not a valid address ({exc})") from None
+        raise ValueError(f"{raw!r} is not a valid address ({exc})") from None
     if parts.scheme not in ("http", "https"):
-        raise ValueError(f"{text.strip()!r}: the address must start with http://")
+        raise ValueError(f"{raw!r}: the address must start with http://")
     if not parts.hostname:
-        raise ValueError(f"{text.strip()!r}: the address names no host")
+        raise ValueError(f"{raw!r}: the address names no host")
     if parts.query or parts.fragment:
-        raise ValueError(f"{text.strip()!r}: the address has no ? or # part")
-    return url
+        raise ValueError(f"{raw!r}: the address has no ? or # part")
+    return normalize_url(raw)
 
 
 def check_servers(lines: list[str]) -> list[str]:
