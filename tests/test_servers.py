@@ -10,7 +10,7 @@ from pathlib import Path
 
 import PySide6
 from PySide6.QtCore import qVersion
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QTextDocumentFragment
 from PySide6.QtWidgets import QApplication, QMenu
 
 from app import __version__
@@ -138,11 +138,12 @@ def test_server_that_cannot_be_reached_at_start_is_said_once_until_it_answers(
         window, task = open_on(qapp, [url])
         banner = window.banner
         await wait_until(banner.isVisible, what="the unreachable message")
-        text = banner.text.text()
+        text = QTextDocumentFragment.fromHtml(banner.text.text()).toPlainText()
         assert f"Cannot reach the server at {url}" in text
         assert "refused" in text
         assert "Settings" in text and "--demo" in text
         assert qapp.activeModalWidget() is None, "no modal dialog"
+        assert not window.empty.isVisible(), "one message, not two"
         sim = quiet_simulator(tmp_path, "late", port=port)
         try:
             banner.retry.click()

@@ -581,7 +581,8 @@ class MainWindow(QMainWindow):
         self.retry_button.setVisible(retrying)
         self.summary.setText(rig_summary(self.rig))
         cameras = list(self.rig.cameras.values())
-        self.empty.setVisible(not cameras)
+        # While the banner says the server cannot be reached, it is the one message.
+        self.empty.setVisible(not cameras and self.banner.isHidden())
         if not cameras:
             self.empty.setText(self._empty_text(servers))
 

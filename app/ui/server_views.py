@@ -4,6 +4,7 @@ reached at all since the start."""
 
 from __future__ import annotations
 
+import html
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt, Signal
@@ -140,6 +141,7 @@ class UnreachableBanner(QFrame):
         self.setObjectName("UnreachableBanner")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.text = QLabel(objectName="UnreachableText")
+        self.text.setTextFormat(Qt.TextFormat.RichText)
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.text.setAccessibleName("Server cannot be reached")
@@ -166,16 +168,25 @@ class UnreachableBanner(QFrame):
         if len(servers) == 1:
             server = servers[0]
             head = (
-                f"Cannot reach the server at {server.url}: {why_unreachable(server)}."
+                f"Cannot reach the server at {_nobr(server.url)}: "
+                f"{html.escape(why_unreachable(server))}."
             )
         else:
-            items = "; ".join(f"{s.url}: {why_unreachable(s)}" for s in servers)
+            items = "; ".join(
+                f"{_nobr(s.url)}: {html.escape(why_unreachable(s))}" for s in servers
+            )
             head = f"Cannot reach {len(servers)} servers: {items}."
         text = (
-            f"{head}\nCheck that the Alpha Camera REST server is running there, "
-            "check the address in File → Settings… (Ctrl+,), or start with "
-            "--demo to try the monitor on simulated cameras. Retrying meanwhile."
+            f"{head}<br>Check that the Alpha Camera REST server is running there, "
+            f"check the address in {_nobr('File → Settings… (Ctrl+,)')}, or start "
+            f"with {_nobr('--demo')} to try the monitor on simulated cameras. "
+            "Retrying meanwhile."
         )
         if self.text.text() != text:
             self.text.setText(text)
         self.show()
+
+
+def _nobr(text: str) -> str:
+    """Rich text that is not broken across lines (an address, an option)."""
+    return f"<nobr>{html.escape(text)}</nobr>"

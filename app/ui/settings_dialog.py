@@ -50,6 +50,7 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("SettingsDialog")
         self.setWindowTitle("Tether Monitor Settings")
+        self.setMinimumWidth(980)
         self.preferences = preferences
         self.overrides = dict(overrides or {})
         self._stored = preferences.config()
