@@ -75,6 +75,7 @@ def test_two_servers_grouped_each_with_its_own_state(
             what="both headers connected",
         )
         assert "SDK" in window.server_headers[other.url].state.text()
+        await wait_until(lambda: window.status_label.text() == "2/2 servers connected")
         await wait_until(lambda: window._positions.keys() == window.cards.keys())
         # Each server's cards sit below its own header and above the next one.
         grid = window._grid
@@ -95,6 +96,8 @@ def test_two_servers_grouped_each_with_its_own_state(
         header = window.server_headers[other.url]
         await wait_until(lambda: "Offline" in header.state.text(), what="B offline")
         assert header.retry.isVisibleTo(window)
+        status = window.status_label.text()
+        assert status.startswith("1/2 servers connected") and other.url in status
         await wait_until(
             lambda: "LOST" in window.cards[(other.url, ILCE_7M4)].state.text(),
             what="B's cards lost",

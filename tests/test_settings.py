@@ -20,10 +20,10 @@ from app.simulator import SimulatorThread
 from app.ui.main_window import MainWindow
 from app.ui.settings_dialog import SettingsDialog
 
-from .support import Runner, wait_until
+from .support import Runner, sim_call, wait_until
 from .test_headless import Lines, headless, stop
 from .test_servers import open_on, quiet_simulator
-from .test_window import close
+from .test_window import close, open_window
 
 ILCE_7M4 = "D06CE05E3323"
 
@@ -164,6 +164,38 @@ def test_dialog_stores_each_choice_and_cancel_stores_none(qtbot: QtBot) -> None:
     reopened = again.open_settings()
     assert reopened.poll_spin.value() == 2 and reopened.thumb_spin.value() == 120
     window.set_theme("dark")
+
+
+def test_thumbnail_size_applies_to_the_filmstrips_at_once(
+    qapp, run: Runner, simulator: SimulatorThread
+) -> None:
+    async def scenario() -> None:
+        window, task = open_window(qapp, simulator.url)
+        cameras = window.rig.cameras
+        await wait_until(
+            lambda: len(cameras) == 3 and all(c.streaming for c in cameras.values()),
+            what="camera streams",
+        )
+        card = window.cards[(simulator.url, ILCE_7M4)]
+        await sim_call(simulator, simulator.simulator.shoot, ILCE_7M4)
+        await wait_until(lambda: card.strip.count() == 1, what="a frame in the strip")
+        path = card.strip_paths()[0]
+        await wait_until(lambda: window.loader.cached(path, 72), what="72 px icon")
+        assert card.strip.iconSize().width() == 72
+        dialog = window.open_settings()
+        dialog.thumb_spin.setValue(120)
+        click(dialog, Ok)
+        assert card.strip.iconSize().width() == 120
+        await wait_until(
+            lambda: (
+                max(s.width() for s in card.strip.item(0).icon().availableSizes()) > 72
+            ),
+            what="the frame decoded again, larger",
+        )
+        assert window.loader.cached(path, 120) is not None
+        await close(window, task)
+
+    run(scenario())
 
 
 def test_window_layout_is_restored_in_a_new_window(qtbot: QtBot) -> None:

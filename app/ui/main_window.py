@@ -576,7 +576,7 @@ class MainWindow(QMainWindow):
         if not servers:
             self.status_label.setText("No server configured")
             return
-        self.status_label.setText("   |   ".join(describe_server(s) for s in servers))
+        self.status_label.setText(self._status_text(servers))
         retrying = any(s.state == LinkState.RETRYING for s in servers)
         self.retry_button.setVisible(retrying)
         self.summary.setText(rig_summary(self.rig))
@@ -668,8 +668,7 @@ class MainWindow(QMainWindow):
     @Slot(object, object)
     def apply_config(self, old: Config, new: Config) -> None:
         """What changed in the settings takes effect now; what did not change
-        keeps this run's values (e.g. from the command line). The thumbnail
-        size applies from the next start."""
+        keeps this run's values (e.g. from the command line)."""
         if new.servers != old.servers:
             self.watch_servers(new.servers)
         if self.watchers is not None and (
@@ -687,6 +686,20 @@ class MainWindow(QMainWindow):
             self.loader.mappings = list(new.mappings)
         if new.theme != old.theme:
             self.set_theme(new.theme)
+        if new.thumbnail_size != old.thumbnail_size:
+            self.set_strip_edge(new.thumbnail_size)
+
+    def set_strip_edge(self, edge: int) -> None:
+        """Filmstrip pictures ``edge`` pixels wide from now on: the frames
+        already in the strips are decoded again at that size."""
+        self.strip_edge = edge
+        for card in self.cards.values():
+            card.set_strip_edge(edge)
+            for path in dict.fromkeys(card.strip_paths()):
+                picture = self.loader.request(path, edge, priority=2)
+                if picture is not None:
+                    card.set_strip_icon(path, picture.image)
+        self._schedule_relayout()
 
     def watch_servers(self, urls: list[str]) -> None:
         """Watch ``urls`` (and the fixed servers) from now on: servers no longer
@@ -766,6 +779,17 @@ class MainWindow(QMainWindow):
                 self._grid.addWidget(card, *place, top)
                 self._positions[card.key] = place
             row += -(-len(group) // columns)
+
+    @staticmethod
+    def _status_text(servers: list[Server]) -> str:
+        """One server: its sentence. Several (each has its header in the grid):
+        how many are connected, and the sentence of each that is not."""
+        if len(servers) == 1:
+            return describe_server(servers[0])
+        up = sum(s.state == LinkState.OPEN for s in servers)
+        text = f"{up}/{len(servers)} servers connected"
+        down = [s for s in servers if s.state == LinkState.RETRYING]
+        return "   |   ".join([text, *(describe_server(s) for s in down)])
 
     def _refresh_servers(self) -> None:
         """The headers' states, and the message for servers that have not

@@ -102,8 +102,7 @@ class SettingsDialog(QDialog):
         form.addRow("A silent stream is &dead after", _with_note(
             self.stall_spin, self.overrides.get("stall_timeout"),
             "at least 31 s: the server's keepalive comes every 30 s"))  # fmt: skip
-        form.addRow("&Filmstrip thumbnails", _with_note(
-            self.thumb_spin, None, "applies from the next start"))  # fmt: skip
+        form.addRow("&Filmstrip thumbnails", _with_note(self.thumb_spin, None))
         form.addRow("&Theme", self.theme_combo)
 
         self.desktop_check = QCheckBox("Show a desktop &notification")
