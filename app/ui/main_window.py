@@ -806,7 +806,9 @@ class MainWindow(QMainWindow):
             for url, server in self.rig.servers.items()
             if url not in self._ever_open and server.state != LinkState.CLOSED
         ]
-        self.banner.show_servers(never if waited else [])
+        self.banner.show_servers(
+            never if waited else [], others_answer=bool(self._ever_open)
+        )
 
     def closeEvent(self, event) -> None:
         self.preferences.geometry = self.saveGeometry()

@@ -117,7 +117,9 @@ class ServerHeader(QFrame):
         self.retry.setVisible(offline)
         if self.property("offline") != offline:
             self.setProperty("offline", offline)
-            self.style().polish(self)
+            for widget in (self, self.state):  # the rule is on the label inside
+                widget.style().unpolish(widget)
+                widget.style().polish(widget)
         self.setAccessibleName(f"Server {host_of(self.url)}: {text}")
 
     def _ask_retry(self) -> None:
@@ -160,33 +162,33 @@ class UnreachableBanner(QFrame):
         layout.addLayout(buttons)
         self.hide()
 
-    def show_servers(self, servers: list[Server]) -> None:
-        """Say that ``servers`` cannot be reached; none: hide."""
+    def show_servers(
+        self, servers: list[Server], *, others_answer: bool = False
+    ) -> None:
+        """Say that ``servers`` cannot be reached; none: hide. With
+        ``others_answer`` (another server is connected) the demo is not
+        suggested."""
         if not servers:
             self.hide()
             return
         if len(servers) == 1:
             server = servers[0]
             head = (
-                f"Cannot reach the server at {_nobr(server.url)}: "
+                f"Cannot reach the server at {html.escape(server.url)}: "
                 f"{html.escape(why_unreachable(server))}."
             )
         else:
             items = "; ".join(
-                f"{_nobr(s.url)}: {html.escape(why_unreachable(s))}" for s in servers
+                html.escape(f"{s.url}: {why_unreachable(s)}") for s in servers
             )
             head = f"Cannot reach {len(servers)} servers: {items}."
         text = (
-            f"{head}<br>Check that the Alpha Camera REST server is running there, "
-            f"check the address in {_nobr('File → Settings… (Ctrl+,)')}, or start "
-            f"with {_nobr('--demo')} to try the monitor on simulated cameras. "
+            f"{head}<br>Check that the Alpha Camera REST server is running there "
+            f"and the address in {html.escape('File → Settings… (Ctrl+,)')}. "
             "Retrying meanwhile."
         )
+        if not others_answer:
+            text += "<br>To try the monitor on simulated cameras: tether-monitor --demo"
         if self.text.text() != text:
             self.text.setText(text)
         self.show()
-
-
-def _nobr(text: str) -> str:
-    """Rich text that is not broken across lines (an address, an option)."""
-    return f"<nobr>{html.escape(text)}</nobr>"
