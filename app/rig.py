@@ -226,6 +226,15 @@ class Rig:
         for camera in cameras:
             self._camera_changed(camera)
 
+    def order_servers(self, urls: list[str]) -> None:
+        """List the servers in the order of ``urls`` (the others after them)."""
+        order = [u for u in urls if u in self.servers]
+        order += [u for u in self.servers if u not in order]
+        if order != list(self.servers):
+            self.servers = {url: self.servers[url] for url in order}
+            for server in self.servers.values():
+                self._server_changed(server)
+
     def cameras_of(self, url: str) -> list[Camera]:
         return [c for c in self.cameras.values() if c.server == url]
 

@@ -38,6 +38,7 @@ class Watchers:
         self.stall_timeout = stall_timeout
         self._observers = list(observers or [])
         self._running: dict[str, tuple[ServerWatcher, asyncio.Task[None]]] = {}
+        self._changing = asyncio.Lock()  # one change of the list at a time
 
     @property
     def urls(self) -> list[str]:
@@ -50,13 +51,15 @@ class Watchers:
     async def set_urls(self, urls: list[str]) -> None:
         """Watch exactly ``urls`` (in that order) from now on."""
         wanted = list(dict.fromkeys(normalize_url(u) for u in urls))
-        gone = [url for url in self._running if url not in wanted]
-        for url in gone:
-            await self._stop(url)
-            self.rig.forget_server(url)
-        for url in wanted:
-            if url not in self._running:
-                self._start(url)
+        async with self._changing:
+            for url in [url for url in self._running if url not in wanted]:
+                await self._stop(url)
+                self.rig.forget_server(url)
+            for url in wanted:
+                if url not in self._running:
+                    self._start(url)
+            self._running = {url: self._running[url] for url in wanted}
+            self.rig.order_servers(wanted)
 
     def set_intervals(self, poll_interval: float, stall_timeout: float) -> None:
         """New discovery interval and stall timeout: the discovery interval
@@ -74,8 +77,9 @@ class Watchers:
                 watcher.retry_now()
 
     async def close(self) -> None:
-        for url in list(self._running):
-            await self._stop(url)
+        async with self._changing:
+            for url in list(self._running):
+                await self._stop(url)
 
     def _start(self, url: str) -> None:
         watcher = ServerWatcher(
@@ -86,6 +90,7 @@ class Watchers:
             stall_timeout=self.stall_timeout,
             observers=self._observers,
         )
+        self.rig.server(url)  # known at once, in its place in the list
         self._running[url] = (watcher, asyncio.ensure_future(watcher.run()))
 
     async def _stop(self, url: str) -> None:

@@ -176,7 +176,8 @@ def test_thumbnail_size_applies_to_the_filmstrips_at_once(
             lambda: len(cameras) == 3 and all(c.streaming for c in cameras.values()),
             what="camera streams",
         )
-        card = window.cards[(simulator.url, ILCE_7M4)]
+        key = (simulator.url, ILCE_7M4)
+        card = await wait_until(lambda: window.cards.get(key), what="the 7M4 card")
         await sim_call(simulator, simulator.simulator.shoot, ILCE_7M4)
         await wait_until(lambda: card.strip.count() == 1, what="a frame in the strip")
         path = card.strip_paths()[0]
@@ -244,6 +245,25 @@ def test_changing_servers_in_the_dialog_changes_what_is_watched(
         await asyncio.sleep(0.3)
         assert "● Connected" in window.cards[(other.url, ILCE_7M4)].state.text()
         assert Preferences().servers == [other.url]
+        # Two changes in quick succession are made one after the other.
+        window.watch_servers([simulator.url])
+        window.watch_servers([other.url, simulator.url])
+        await wait_until(lambda: len(window.cards) == 6, what="both servers again")
+        assert window.watchers.urls == [other.url, simulator.url]
+        await wait_until(
+            lambda: list(window.server_headers) == [other.url, simulator.url],
+            what="the groups in the order listed",
+        )
+        first = window.ordered_cards()[0]
+        assert first.key[0] == other.url
+        await asyncio.sleep(0.5)
+        assert len(window.rig.servers) == 2
+        # Intervals apply to the running watchers.
+        dialog = window.open_settings()
+        dialog.poll_spin.setValue(3)
+        click(dialog, Ok)
+        assert window.watchers.watcher(other.url).poll_interval == 3
+        assert window.watchers.watcher(simulator.url).stall_timeout == 45
         await close(window, task)
 
     try:

@@ -730,6 +730,7 @@ class MainWindow(QMainWindow):
             card.deleteLater()
             changed = True
         wanted = list(self.rig.servers) if len(self.rig.servers) > 1 else []
+        changed = changed or list(self.server_headers) != wanted
         for url in [u for u in self.server_headers if u not in wanted]:
             header = self.server_headers.pop(url)
             self._grid.removeWidget(header)
@@ -741,7 +742,7 @@ class MainWindow(QMainWindow):
                 header = ServerHeader(url, name=name)
                 header.retry_requested.connect(self._retry_server)
                 self.server_headers[url] = header
-                changed = True
+        self.server_headers = {url: self.server_headers[url] for url in wanted}
         if changed:
             self._schedule_relayout()
 
@@ -754,7 +755,8 @@ class MainWindow(QMainWindow):
             return [(None, cards)]
         return [
             (header, [card for card in cards if card.key[0] == url])
-            for url, header in self.server_headers.items()
+            for url in self.rig.servers
+            if (header := self.server_headers.get(url)) is not None
         ]
 
     def _place(

@@ -192,10 +192,12 @@ class SettingsDialog(QDialog):
         stored, the problem shown) when a field is wrong."""
         try:
             new = self.edited()
+            # As stored now: the theme may have been switched in the View menu.
+            old = self.preferences.config()
             self.preferences.save_config(new)
         except ValueError:
             return False
-        old, self._stored = self._stored, self.preferences.config()
+        self._stored = self.preferences.config()
         self.show_config(self._stored)  # as stored: normalized addresses
         if old != self._stored:
             self.applied.emit(old, self._stored)
