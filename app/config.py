@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from .protocol.rest import normalize_url
@@ -130,8 +131,8 @@ class Config:
     theme: str = "dark"
     alerts: Alerts = field(default_factory=Alerts)
 
-    def replace(self, **changes: object) -> Config:
-        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+    def replace(self, **changes: Any) -> Config:
+        return dataclasses.replace(self, **changes)
 
 
 OPTIONS = {

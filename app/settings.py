@@ -10,6 +10,7 @@ instead, which the tests use and which makes a portable set-up possible.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings
 
@@ -52,7 +53,7 @@ class _Stored:
         self.key, self.what, self.bounds = key, what, bounds
         self.flag_default, self.whole = flag, whole
 
-    def __get__(self, prefs: Preferences | None, owner: type) -> object:
+    def __get__(self, prefs: Preferences | None, owner: type) -> Any:
         if prefs is None:
             return self
         value = prefs._settings.value(self.key)
@@ -61,19 +62,19 @@ class _Stored:
                 return value.lower() == "true"
             return value if isinstance(value, bool) else self.flag_default
         try:
-            number = self.bounds.check(value, self.what)  # type: ignore[arg-type]
+            number = self.bounds.check(value, self.what)
         except ValueError:
             number = self.bounds.default
         return int(number) if self.whole else number
 
-    def __set__(self, prefs: Preferences, value: object) -> None:
+    def __set__(self, prefs: Preferences, value: Any) -> None:
         stored: object
         if self.bounds is None:
             stored = bool(value)
         else:
-            stored = self.bounds.check(value, self.what)  # type: ignore[arg-type]
+            stored = self.bounds.check(value, self.what)
             if self.whole:
-                stored = int(stored)  # type: ignore[call-overload]
+                stored = int(stored)
         prefs._settings.setValue(self.key, stored)
         prefs._settings.sync()
 
@@ -204,16 +205,16 @@ class Preferences:
         return Config(
             servers=self.servers,
             mappings=self.path_mappings,
-            poll_interval=self.poll_interval,  # type: ignore[arg-type]
-            stall_timeout=self.stall_timeout,  # type: ignore[arg-type]
-            thumbnail_size=self.thumbnail_size,  # type: ignore[arg-type]
+            poll_interval=self.poll_interval,
+            stall_timeout=self.stall_timeout,
+            thumbnail_size=self.thumbnail_size,
             theme=self.theme,
             alerts=Alerts(
-                desktop=self.alert_desktop,  # type: ignore[arg-type]
-                sound=self.alert_sound,  # type: ignore[arg-type]
-                battery_percent=self.alert_battery_percent,  # type: ignore[arg-type]
-                card_shots=self.alert_card_shots,  # type: ignore[arg-type]
-                transfer_stall=self.alert_transfer_stall,  # type: ignore[arg-type]
+                desktop=self.alert_desktop,
+                sound=self.alert_sound,
+                battery_percent=self.alert_battery_percent,
+                card_shots=self.alert_card_shots,
+                transfer_stall=self.alert_transfer_stall,
             ),
         )
 

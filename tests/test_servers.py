@@ -9,8 +9,9 @@ import socket
 from pathlib import Path
 
 import PySide6
-from PySide6.QtCore import qVersion
+from PySide6.QtCore import Qt, qVersion
 from PySide6.QtGui import QKeySequence, QTextDocumentFragment
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu
 
 from app import __version__
@@ -91,6 +92,16 @@ def test_two_servers_grouped_each_with_its_own_state(
                 assert row > header_rows[1]
         keys = [card.key[0] for card in window.ordered_cards()]
         assert keys == [simulator.url] * 3 + [other.url] * 3
+        # Down from the first server's cards goes past the header to the next
+        # server's, in the same column.
+        top = window.ordered_cards()[1]
+        top.setFocus()
+        await wait_until(top.hasFocus, what="focus on a card")
+        QTest.keyClick(top, Qt.Key.Key_Down)
+        below = window.ordered_cards()[4]
+        assert below.key[0] == other.url and below.hasFocus()
+        QTest.keyClick(below, Qt.Key.Key_Up)
+        assert top.hasFocus()
 
         other.stop()
         header = window.server_headers[other.url]

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -606,7 +607,7 @@ class MainWindow(QMainWindow):
         """Watched whatever the settings say (the demo's simulator)."""
         self.run_overrides: dict[str, str] = {}
         """Settings the command line overrode for this run (name → option)."""
-        self.strip_edge = int(self.preferences.thumbnail_size)  # type: ignore[call-overload]
+        self.strip_edge: int = self.preferences.thumbnail_size
         self.server_headers: dict[str, ServerHeader] = {}
         self._positions: dict[CameraKey, tuple[int, int]] = {}
         self._ever_open: set[str] = set()
@@ -618,7 +619,7 @@ class MainWindow(QMainWindow):
         self.banner.retry_requested.connect(self._retry)
         self._top_splitter.widget(0).layout().insertWidget(0, self.banner)
 
-    def _add_settings_action(self, menu) -> None:  # type: ignore[no-untyped-def]
+    def _add_settings_action(self, menu: QMenu) -> None:
         action = menu.addAction("&Settings…")
         action.setMenuRole(QAction.MenuRole.PreferencesRole)
         keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)

@@ -6,6 +6,9 @@ said under its field and nothing is stored until every field is right.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -28,6 +31,8 @@ from .. import config as cfg
 from ..config import Alerts, Bounds, Config
 from ..protocol.rest import DEFAULT_URL
 from ..settings import Preferences
+
+T = TypeVar("T")
 
 
 class SettingsDialog(QDialog):
@@ -217,7 +222,10 @@ class SettingsDialog(QDialog):
             self.accept()
 
 
-def _check(edit: QPlainTextEdit, error: QLabel, parse):  # type: ignore[no-untyped-def]
+def _check(
+    edit: QPlainTextEdit, error: QLabel, parse: Callable[[list[str]], T]
+) -> T | None:
+    """The field parsed, or None with the reason shown under it."""
     try:
         value = parse(edit.toPlainText().splitlines())
     except ValueError as exc:
