@@ -237,3 +237,29 @@ def test_headless_watches_two_servers(
     finally:
         stop(proc)
         other.stop()
+
+
+def test_why_a_server_cannot_be_reached_is_said_in_plain_words() -> None:
+    import httpx
+
+    from app.protocol.rest import describe_http_error
+    from app.rig import Server
+    from app.ui.server_views import why_unreachable
+
+    url = "http://studio:8080"
+    refused = httpx.ConnectError("All connection attempts failed")
+    refused.__context__ = ConnectionRefusedError(111, "Connect call failed")
+    unknown = httpx.ConnectError("All connection attempts failed")
+    unknown.__context__ = socket.gaierror(-2, "Name or service not known")
+    for error, said in (
+        (refused, "the connection was refused"),
+        (unknown, "the host name was not found"),
+        (httpx.ConnectTimeout("timed out"), "it did not answer in time"),
+    ):
+        reason = describe_http_error(error, url)
+        server = Server(url, state=LinkState.RETRYING, reason=reason)
+        assert why_unreachable(server).startswith(said), reason
+    answer = "GET /api/server/status: expected HTTP 200, got 404 Not Found"
+    wrong = Server(url, state=LinkState.RETRYING, reason=answer)
+    assert "not the camera server" in why_unreachable(wrong)
+    assert why_unreachable(Server(url)) == "no answer yet"
