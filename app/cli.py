@@ -24,7 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--server",
         metavar="URL",
         action="append",
-        help=f"the server to watch (default {DEFAULT_URL})",
+        help=f"a server to watch, repeatable (default: those in Settings, or "
+        f"{DEFAULT_URL}); for this run only, never stored",
     )
     parser.add_argument(
         "--demo",
@@ -45,17 +46,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--poll-interval",
         type=float,
-        default=5.0,
+        default=None,
         metavar="S",
-        help="seconds between camera discoveries (default 5)",
+        help="seconds between camera discoveries (default 5, or as in Settings)",
     )
     parser.add_argument(
         "--stall-timeout",
         type=float,
-        default=45.0,
+        default=None,
         metavar="S",
         help="seconds without a byte after which a stream is taken for dead "
-        "(default 45: the server's 30 s keepalive plus grace)",
+        "(default 45: the server's 30 s keepalive plus grace; or as in Settings)",
     )
     parser.add_argument(
         "--map-path",
@@ -100,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     if not 1 <= args.demo_cameras <= 16:
         print("tether-monitor: --demo-cameras takes 1 to 16", file=sys.stderr)
         return 2
-    if args.poll_interval <= 0 or args.stall_timeout <= 0:
+    if any(v is not None and v <= 0 for v in (args.poll_interval, args.stall_timeout)):
         print("tether-monitor: intervals must be positive", file=sys.stderr)
         return 2
     mappings = []
@@ -130,15 +131,24 @@ def main(argv: list[str] | None = None) -> int:
         demo_cameras=args.demo_cameras,
         poll_interval=args.poll_interval,
         stall_timeout=args.stall_timeout,
-        mappings=mappings,
+        mappings=mappings or None,
         self_test=args.self_test,
     )
 
 
 def _headless(args: argparse.Namespace, demo: Path | bool | None) -> int:
+    from .config import for_run
     from .headless import run_headless
+    from .settings import Preferences
 
-    urls = list(args.server or [])
+    run, _ = for_run(
+        Preferences().config(),
+        servers=args.server,
+        demo=demo is not None,
+        poll_interval=args.poll_interval,
+        stall_timeout=args.stall_timeout,
+    )
+    urls = list(run.servers)
     simulator = None
     if demo is not None:
         from .simulator import SimulatorThread, make_cameras
@@ -152,8 +162,8 @@ def _headless(args: argparse.Namespace, demo: Path | bool | None) -> int:
         return run_headless(
             urls or [DEFAULT_URL],
             as_json=args.json,
-            poll_interval=args.poll_interval,
-            stall_timeout=args.stall_timeout,
+            poll_interval=run.poll_interval,
+            stall_timeout=run.stall_timeout,
         )
     finally:
         if simulator is not None:

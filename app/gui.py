@@ -16,7 +16,7 @@ from PySide6.QtCore import QEvent, QObject, QStandardPaths, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from .monitor import ServerWatcher
+from .config import for_run
 from .protocol.rest import DEFAULT_URL, http_client
 from .resources import resource
 from .rig import Rig
@@ -25,6 +25,7 @@ from .settings import Preferences
 from .ui.collector import MainThreadCollector
 from .ui.main_window import MainWindow
 from .ui.theme import apply_theme
+from .watchers import Watchers
 
 FIRST_PAINT_ENV = "TETHER_MONITOR_FIRST_PAINT"
 """Set to ``exit``: print "first paint" when the window is first painted, then
@@ -110,24 +111,19 @@ async def watch(
     assert app is not None
     app.lastWindowClosed.connect(closed.set)
     async with http_client() as client:
-        watchers = [
-            ServerWatcher(
-                window.rig,
-                url,
-                client,
-                poll_interval=poll_interval,
-                stall_timeout=stall_timeout,
-            )
-            for url in urls
-        ]
-        window._on_retry = lambda: [w.retry_now() for w in watchers]
-        tasks = [asyncio.ensure_future(w.run()) for w in watchers]
+        # One watcher per server, each with its own reconnects; the settings
+        # dialog changes the set while it runs (window.watch_servers).
+        watchers = Watchers(
+            window.rig, client, poll_interval=poll_interval, stall_timeout=stall_timeout
+        )
+        window.watchers = watchers
+        window._on_retry = watchers.retry_now
+        await watchers.set_urls(urls)
         try:
             await closed.wait()
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            window.watchers = None
+            await watchers.close()
 
 
 def run_window(
@@ -135,11 +131,13 @@ def run_window(
     servers: list[str],
     demo: Path | bool | None = None,
     demo_cameras: int = 3,
-    poll_interval: float = 5.0,
-    stall_timeout: float = 45.0,
+    poll_interval: float | None = None,
+    stall_timeout: float | None = None,
     mappings: list[tuple[str, str]] | None = None,
     self_test: bool = False,
 ) -> int:
+    """Show the window; what is given here overrides the stored settings for
+    this run only (None: as stored)."""
     app = make_app()
     app.setQuitOnLastWindowClosed(False)
     stop_file_log, log_problem = None, ""
@@ -148,8 +146,16 @@ def run_window(
     except OSError as exc:
         log_problem = f"no diagnostic log file in {log_dir()}: {exc}"
         print(f"tether-monitor: {log_problem}", file=sys.stderr)
+    run, overrides = for_run(
+        Preferences().config(),
+        servers=servers,
+        demo=demo is not None,
+        poll_interval=poll_interval,
+        stall_timeout=stall_timeout,
+        mappings=mappings,
+    )
     simulator = None
-    urls = list(servers)
+    urls = list(run.servers)
     if demo is not None:
         from .simulator import SimulatorThread, make_cameras
 
@@ -162,9 +168,11 @@ def run_window(
         urls = [DEFAULT_URL]
     collector = MainThreadCollector()
     rig = Rig()
-    window = MainWindow(rig, mappings=mappings)
+    window = MainWindow(rig, mappings=run.mappings)
+    window.run_overrides = overrides
     if simulator is not None:
         window.setWindowTitle("Tether Monitor — demo (simulated cameras)")
+        window.fixed_servers = urls[:1]
 
     # Ctrl+C in the terminal closes the window; the timer lets Python see the signal.
     signal.signal(signal.SIGINT, lambda *_: window.close())
@@ -195,8 +203,8 @@ def run_window(
                 watch(
                     window,
                     urls,
-                    poll_interval=poll_interval,
-                    stall_timeout=stall_timeout,
+                    poll_interval=run.poll_interval,
+                    stall_timeout=run.stall_timeout,
                 )
             )
     except RuntimeError as exc:

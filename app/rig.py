@@ -212,6 +212,29 @@ class Rig:
                     self._set_lost(camera, why=None)
         self._server_changed(server)
 
+    def forget_server(self, url: str) -> None:
+        """Stop knowing ``url`` and its cameras (it is no longer watched); views
+        are told of each as changed, and find it gone."""
+        server = self.servers.pop(url, None)
+        if server is None:
+            return
+        cameras = self.cameras_of(url)
+        for camera in cameras:
+            del self.cameras[camera.key]
+        self.note(url, None, "stream", "no longer watched")
+        self._server_changed(server)
+        for camera in cameras:
+            self._camera_changed(camera)
+
+    def order_servers(self, urls: list[str]) -> None:
+        """List the servers in the order of ``urls`` (the others after them)."""
+        order = [u for u in urls if u in self.servers]
+        order += [u for u in self.servers if u not in order]
+        if order != list(self.servers):
+            self.servers = {url: self.servers[url] for url in order}
+            for server in self.servers.values():
+                self._server_changed(server)
+
     def cameras_of(self, url: str) -> list[Camera]:
         return [c for c in self.cameras.values() if c.server == url]
 

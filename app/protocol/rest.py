@@ -6,6 +6,7 @@ import contextlib
 import json
 import logging
 import math
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -64,9 +65,13 @@ def describe_http_error(exc: httpx.HTTPError, url: str) -> str:
     """One plain sentence for what went wrong reaching the server."""
     if isinstance(exc, httpx.ConnectError):
         text = str(exc).lower()
-        if "refused" in text:
+        # With several addresses to try, the reason is only down the chain
+        # ("All connection attempts failed").
+        causes = _causes(exc)
+        if "refused" in text or _any_of(causes, ConnectionRefusedError):
             return f"{url} refused the connection (is the server running?)"
-        if "name" in text and ("resolution" in text or "not known" in text):
+        named = "name" in text and ("resolution" in text or "not known" in text)
+        if named or _any_of(causes, socket.gaierror):
             return f"{url}: host name not found"
         return f"could not connect to {url}"
     if isinstance(exc, httpx.ConnectTimeout):
@@ -80,6 +85,20 @@ def describe_http_error(exc: httpx.HTTPError, url: str) -> str:
     if isinstance(exc, httpx.ReadError):
         return f"the connection to {url} was cut"
     return f"could not talk to {url} ({type(exc).__name__})"
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """What led to ``exc``: its causes and contexts, nearest first."""
+    found: list[BaseException] = []
+    cause = exc.__cause__ or exc.__context__
+    while cause is not None and cause not in found and len(found) < 10:
+        found.append(cause)
+        cause = cause.__cause__ or cause.__context__
+    return found
+
+
+def _any_of(causes: list[BaseException], kind: type[BaseException]) -> bool:
+    return any(isinstance(cause, kind) for cause in causes)
 
 
 def describe_status(response: httpx.Response) -> str:

@@ -58,7 +58,13 @@ class CameraCard(QFrame):
     dismiss_requested = Signal(object)
     navigate = Signal(object, int, int)
 
-    def __init__(self, camera: Camera, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        camera: Camera,
+        parent: QWidget | None = None,
+        *,
+        strip_edge: int = STRIP_EDGE,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("CameraCard")
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -125,8 +131,7 @@ class CameraCard(QFrame):
         self.strip.setFlow(QListWidget.Flow.LeftToRight)
         self.strip.setWrapping(False)
         self.strip.setMovement(QListWidget.Movement.Static)
-        self.strip.setIconSize(QSize(STRIP_EDGE, STRIP_EDGE * 2 // 3))
-        self.strip.setFixedHeight(STRIP_EDGE * 2 // 3 + 34)
+        self.set_strip_edge(strip_edge)
         self.strip.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.strip.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.strip.setAccessibleName("Recent frames, newest first")
@@ -294,6 +299,11 @@ class CameraCard(QFrame):
                 item.setIcon(QIcon(QPixmap.fromImage(image)))
                 found = True
         return found
+
+    def set_strip_edge(self, edge: int) -> None:
+        """The filmstrip's pictures ``edge`` pixels wide (3:2)."""
+        self.strip.setIconSize(QSize(edge, edge * 2 // 3))
+        self.strip.setFixedHeight(edge * 2 // 3 + 34)
 
     def strip_paths(self) -> list[str]:
         return [

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal, Slot
@@ -23,6 +26,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -31,17 +35,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..config import Config
 from ..imaging import local_path
 from ..protocol.events import AfState
+from ..protocol.rest import DEFAULT_URL
 from ..rig import CameraKey, Frame, LinkState, LogEntry, Rig, Server, file_name
 from ..settings import Preferences
+from .about_dialog import AboutDialog
 from .bridge import RigBridge
-from .camera_card import STRIP_EDGE, THUMB_EDGE, CameraCard
+from .camera_card import THUMB_EDGE, CameraCard
 from .event_log import EventLog
 from .placeholder import placeholder
+from .server_views import UNREACHABLE_AFTER, ServerHeader, UnreachableBanner
+from .settings_dialog import SettingsDialog
 from .theme import apply_theme
 from .thumbnails import Picture, ThumbnailLoader
 from .viewer import FrameViewer
+
+if TYPE_CHECKING:
+    from ..watchers import Watchers
 
 
 def describe_server(server: Server) -> str:
@@ -168,6 +180,7 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._add_log_menu()
+        self._init_servers()
 
         self.bridge.cameras_changed.connect(self._on_cameras_changed)
         self.bridge.servers_changed.connect(self._on_servers_changed)
@@ -184,8 +197,11 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         menu = self.menuBar().addMenu("&File")
+        self._add_settings_action(menu)
+        menu.addSeparator()
         quit_action = menu.addAction("Quit")
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self._add_quit_key(quit_action)
         quit_action.triggered.connect(self.close)
 
         view = self.menuBar().addMenu("&View")
@@ -219,6 +235,7 @@ class MainWindow(QMainWindow):
         full.setShortcuts([*keys, QKeySequence("F11")] if keys else ["F11"])
         full.triggered.connect(self._toggle_full_screen)
         self.addAction(full)
+        self._add_help_menu()
 
     def _add_log_menu(self) -> None:
         """File → Open Log Folder (the session logs) and the diagnostic log's."""
@@ -255,6 +272,7 @@ class MainWindow(QMainWindow):
         """Where the user left it, or most of the screen the first time."""
         saved = self.preferences.geometry
         if saved is not None and self.restoreGeometry(saved):
+            self._restore_splitters()
             return
         screen = QGuiApplication.primaryScreen()
         area = screen.availableGeometry() if screen is not None else None
@@ -310,6 +328,7 @@ class MainWindow(QMainWindow):
 
     @Slot(list)
     def _on_servers_changed(self, urls: list[str]) -> None:
+        self._sync_servers()
         self._refresh_status()
 
     @Slot(list)
@@ -321,7 +340,7 @@ class MainWindow(QMainWindow):
                 continue
             card = self.cards.get(key)
             if card is None:
-                card = CameraCard(camera)
+                card = CameraCard(camera, strip_edge=self.strip_edge)
                 card.set_nickname(self.preferences.nickname(camera.id))
                 card.frame_activated.connect(self.viewer.show_frame)
                 card.rename_requested.connect(self.ask_nickname)
@@ -379,22 +398,35 @@ class MainWindow(QMainWindow):
     def _move_focus(self, key: CameraKey, rows: int, columns: int) -> None:
         cards = self.ordered_cards()
         keys = [card.key for card in cards]
-        if key not in keys:
+        if key not in keys or key not in self._positions:
             return
-        index = keys.index(key) + rows * self._columns + columns
-        if 0 <= index < len(cards):
-            cards[index].setFocus(Qt.FocusReason.OtherFocusReason)
-            self._scroll.ensureWidgetVisible(cards[index])
+        target = None
+        if columns:  # along the order, across rows and servers
+            index = keys.index(key) + columns
+            target = cards[index] if 0 <= index < len(cards) else None
+        elif rows:  # the same column of the next row of cards, or its last card
+            row, column = self._positions[key]
+            lines: dict[int, dict[int, CameraCard]] = {}
+            for card in cards:
+                r, c = self._positions.get(card.key, (-1, -1))
+                lines.setdefault(r, {})[c] = card
+            below = sorted(r for r in lines if (r - row) * rows > 0)
+            if below:
+                line = lines[below[0] if rows > 0 else below[-1]]
+                target = line.get(column) or line[max(line)]
+        if target is not None:
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
+            self._scroll.ensureWidgetVisible(target)
 
     @Slot(object, object)
     def _on_frame_added(self, key: CameraKey, frame: Frame) -> None:
         card = self.cards.get(key)
         if card is not None:
-            icon = self.loader.cached(frame.path, STRIP_EDGE)
+            icon = self.loader.cached(frame.path, self.strip_edge)
             card.add_frame(frame, icon.image if icon else _loading(frame))
             self._request_card(card, frame)
             if icon is None:
-                self.loader.request(frame.path, STRIP_EDGE, priority=2)
+                self.loader.request(frame.path, self.strip_edge, priority=2)
         self.viewer.add(frame)
 
     def _request_card(self, card: CameraCard, frame: Frame) -> None:
@@ -427,7 +459,7 @@ class MainWindow(QMainWindow):
 
     @Slot(str, int, object)
     def _on_picture(self, path: str, edge: int, picture: Picture) -> None:
-        if edge == STRIP_EDGE:
+        if edge == self.strip_edge:
             for card in self.cards.values():
                 card.set_strip_icon(path, picture.image)
         elif edge == THUMB_EDGE:
@@ -447,8 +479,9 @@ class MainWindow(QMainWindow):
         self, path: str, edge: int, problem: str, error: str
     ) -> None:
         name = file_name(path)
-        if edge == STRIP_EDGE:
-            icon = placeholder(name, problem, STRIP_EDGE * 2, STRIP_EDGE * 4 // 3)
+        if edge == self.strip_edge:
+            strip = self.strip_edge
+            icon = placeholder(name, problem, strip * 2, strip * 4 // 3)
             for card in self.cards.values():
                 card.set_strip_icon(path, icon)
             return
@@ -489,31 +522,33 @@ class MainWindow(QMainWindow):
             self._relayout_timer.start()
 
     def _relayout(self) -> None:
-        """Place the cards in as many columns as fit; when full cards would
-        need scrolling, all of them switch to the compact layout."""
+        """Place the cards in as many columns as fit, under a header per server
+        when several are watched; when full cards would need scrolling, all of
+        them switch to the compact layout."""
         cards = self.ordered_cards()
-        if not cards:
+        groups = self._card_groups(cards)
+        if not cards and len(groups) < 2:
             return
         space = self._scroll.viewport().size()
         gap = self._grid.spacing()
         margins = self._grid.contentsMargins()
         width_left = space.width() - margins.left() - margins.right()
         height_left = space.height() - margins.top() - margins.bottom()
+        height_left -= sum(h.sizeHint().height() + gap for h, _ in groups if h)
+        columns = 1
         for compact in (False, True):
+            if not cards:
+                break
             for card in cards:
                 card.set_compact(compact)
             height = max(card.sizeHint().height() for card in cards)
             columns = max(1, (width_left + gap) // (cards[0].width() + gap))
-            rows = -(-len(cards) // columns)
+            rows = sum(-(-len(group) // columns) for _, group in groups)
             if rows * (height + gap) - gap <= height_left:
                 break
         else:
             columns = self._widen_grid(len(cards), columns, height, width_left)
-        for card in cards:
-            self._grid.removeWidget(card)
-        top = Qt.AlignmentFlag.AlignTop
-        for index, card in enumerate(cards):
-            self._grid.addWidget(card, index // columns, index % columns, top)
+        self._place(groups, columns)
         self._columns = columns
 
     def _widen_grid(self, count: int, columns: int, height: int, width: int) -> int:
@@ -545,28 +580,33 @@ class MainWindow(QMainWindow):
         return max(columns, (target - chrome + gap) // (card_width + gap))
 
     def ordered_cards(self) -> list[CameraCard]:
-        """Cards by server, then by name (nickname or model) or by camera id."""
+        """Cards by server (as listed), then by name (nickname or model) or by
+        camera id."""
+        servers = {url: index for index, url in enumerate(self.rig.servers)}
 
-        def key(card: CameraCard) -> tuple[str, str, str]:
+        def key(card: CameraCard) -> tuple[int, str, str, str]:
             camera = self.rig.cameras.get(card.key)
             name = card.nickname or (camera.model if camera else "") or ""
+            server = servers.get(card.key[0], len(servers))
             if self.order == "id":
-                return (card.key[0], card.key[1], name)
-            return (card.key[0], name.lower(), card.key[1])
+                return (server, card.key[0], card.key[1], name)
+            return (server, card.key[0], name.lower(), card.key[1])
 
         return sorted(self.cards.values(), key=key)
 
     def _refresh_status(self) -> None:
+        self._refresh_servers()
         servers = list(self.rig.servers.values())
         if not servers:
             self.status_label.setText("No server configured")
             return
-        self.status_label.setText("   |   ".join(describe_server(s) for s in servers))
+        self.status_label.setText(self._status_text(servers))
         retrying = any(s.state == LinkState.RETRYING for s in servers)
         self.retry_button.setVisible(retrying)
         self.summary.setText(rig_summary(self.rig))
         cameras = list(self.rig.cameras.values())
-        self.empty.setVisible(not cameras)
+        # While the banner says the server cannot be reached, it is the one message.
+        self.empty.setVisible(not cameras and self.banner.isHidden())
         if not cameras:
             self.empty.setText(self._empty_text(servers))
 
@@ -581,8 +621,227 @@ class MainWindow(QMainWindow):
             return "Cannot reach the server yet; retrying. See the status bar below."
         return "Connecting to the server…"
 
+    # -- servers, settings, about -----------------------------------------------
+
+    def _init_servers(self) -> None:
+        self.watchers: Watchers | None = None
+        """Set by ``app.gui.watch`` while the servers are watched."""
+        self.fixed_servers: list[str] = []
+        """Watched whatever the settings say (the demo's simulator)."""
+        self.run_overrides: dict[str, str] = {}
+        """Settings the command line overrode for this run (name → option)."""
+        self.strip_edge: int = self.preferences.thumbnail_size
+        self.server_headers: dict[str, ServerHeader] = {}
+        self._positions: dict[CameraKey, tuple[int, int]] = {}
+        self._ever_open: set[str] = set()
+        self._started = time.monotonic()
+        self._settings_dialog: SettingsDialog | None = None
+        self._server_change: asyncio.Future[None] | None = None
+        self.banner = UnreachableBanner()
+        self.banner.settings_requested.connect(self.open_settings)
+        self.banner.retry_requested.connect(self._retry)
+        self._top_splitter.widget(0).layout().insertWidget(0, self.banner)
+
+    def _add_settings_action(self, menu: QMenu) -> None:
+        action = menu.addAction("&Settings…")
+        action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)
+        comma = QKeySequence("Ctrl+,")
+        action.setShortcuts(keys + ([] if comma in keys else [comma]))
+        action.triggered.connect(self.open_settings)
+        self.settings_action = action
+
+    @staticmethod
+    def _add_quit_key(action: QAction) -> None:
+        """Ctrl+Q everywhere, also where the platform binds no Quit key."""
+        keys = action.shortcuts()
+        ctrl_q = QKeySequence("Ctrl+Q")
+        if ctrl_q not in keys:
+            action.setShortcuts([*keys, ctrl_q])
+
+    def _add_help_menu(self) -> None:
+        menu = self.menuBar().addMenu("&Help")
+        about = menu.addAction("&About Tether Monitor")
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        about.triggered.connect(self.open_about)
+
+    def _restore_splitters(self) -> None:
+        states = self.preferences.splitters
+        if len(states) == 2:
+            self._top_splitter.restoreState(states[0])
+            self._outer_splitter.restoreState(states[1])
+
+    @Slot()
+    def open_settings(self) -> SettingsDialog:
+        """Show the settings (not modal; one at a time)."""
+        dialog = self._settings_dialog
+        if dialog is None or not shiboken6.isValid(dialog):
+            dialog = SettingsDialog(
+                self.preferences, overrides=self.run_overrides, parent=self
+            )
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.applied.connect(self.apply_config)
+            self._settings_dialog = dialog
+        if dialog.isVisible():  # asked again: bring it to the front
+            dialog.raise_()
+            dialog.activateWindow()
+        else:
+            dialog.show()
+        return dialog
+
+    @Slot(object, object)
+    def apply_config(self, old: Config, new: Config) -> None:
+        """What changed in the settings takes effect now; what did not change
+        keeps this run's values (e.g. from the command line)."""
+        if new.servers != old.servers:
+            self.watch_servers(new.servers)
+        if self.watchers is not None and (
+            new.poll_interval != old.poll_interval
+            or new.stall_timeout != old.stall_timeout
+        ):
+            watchers = self.watchers
+            watchers.set_intervals(
+                new.poll_interval if new.poll_interval != old.poll_interval
+                else watchers.poll_interval,
+                new.stall_timeout if new.stall_timeout != old.stall_timeout
+                else watchers.stall_timeout,
+            )  # fmt: skip
+        if new.mappings != old.mappings:
+            self.loader.mappings = list(new.mappings)
+        if new.theme != old.theme:
+            self.set_theme(new.theme)
+        if new.thumbnail_size != old.thumbnail_size:
+            self.set_strip_edge(new.thumbnail_size)
+
+    def set_strip_edge(self, edge: int) -> None:
+        """Filmstrip pictures ``edge`` pixels wide from now on: the frames
+        already in the strips are decoded again at that size."""
+        self.strip_edge = edge
+        for card in self.cards.values():
+            card.set_strip_edge(edge)
+            for path in dict.fromkeys(card.strip_paths()):
+                picture = self.loader.request(path, edge, priority=2)
+                if picture is not None:
+                    card.set_strip_icon(path, picture.image)
+        self._schedule_relayout()
+
+    def watch_servers(self, urls: list[str]) -> None:
+        """Watch ``urls`` (and the fixed servers) from now on: servers no longer
+        listed are let go with their cards, new ones are connected to."""
+        wanted = [*self.fixed_servers, *urls] or [DEFAULT_URL]
+        if self.watchers is not None:
+            self._server_change = asyncio.ensure_future(self.watchers.set_urls(wanted))
+
+    @Slot()
+    def open_about(self) -> AboutDialog:
+        dialog = AboutDialog(self.rig, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    @Slot(str)
+    def _retry_server(self, url: str) -> None:
+        if self.watchers is not None:
+            self.watchers.retry_now(url)
+
+    def _sync_servers(self) -> None:
+        """Headers for the servers watched (when more than one); the cards of
+        servers no longer watched go."""
+        changed = False
+        for key in [k for k in self.cards if k[0] not in self.rig.servers]:
+            card = self.cards.pop(key)
+            self._grid.removeWidget(card)
+            card.deleteLater()
+            changed = True
+        wanted = list(self.rig.servers) if len(self.rig.servers) > 1 else []
+        changed = changed or list(self.server_headers) != wanted
+        for url in [u for u in self.server_headers if u not in wanted]:
+            header = self.server_headers.pop(url)
+            self._grid.removeWidget(header)
+            header.deleteLater()
+            changed = True
+        for url in wanted:
+            if url not in self.server_headers:
+                name = "Simulator (demo)" if url in self.fixed_servers else ""
+                header = ServerHeader(url, name=name)
+                header.retry_requested.connect(self._retry_server)
+                self.server_headers[url] = header
+        self.server_headers = {url: self.server_headers[url] for url in wanted}
+        if changed:
+            self._schedule_relayout()
+
+    def _card_groups(
+        self, cards: list[CameraCard]
+    ) -> list[tuple[ServerHeader | None, list[CameraCard]]]:
+        """The cards under their server's header; one group without a header
+        when only one server is watched."""
+        if not self.server_headers:
+            return [(None, cards)]
+        return [
+            (header, [card for card in cards if card.key[0] == url])
+            for url in self.rig.servers
+            if (header := self.server_headers.get(url)) is not None
+        ]
+
+    def _place(
+        self,
+        groups: list[tuple[ServerHeader | None, list[CameraCard]]],
+        columns: int,
+    ) -> None:
+        for header, group in groups:
+            if header is not None:
+                self._grid.removeWidget(header)
+            for card in group:
+                self._grid.removeWidget(card)
+        top = Qt.AlignmentFlag.AlignTop
+        row = 0
+        self._positions = {}
+        for header, group in groups:
+            if header is not None:
+                self._grid.addWidget(header, row, 0, 1, columns)
+                row += 1
+            for index, card in enumerate(group):
+                place = (row + index // columns, index % columns)
+                self._grid.addWidget(card, *place, top)
+                self._positions[card.key] = place
+            row += -(-len(group) // columns)
+
+    @staticmethod
+    def _status_text(servers: list[Server]) -> str:
+        """One server: its sentence. Several (each has its header in the grid):
+        how many are connected, and the sentence of each that is not."""
+        if len(servers) == 1:
+            return describe_server(servers[0])
+        up = sum(s.state == LinkState.OPEN for s in servers)
+        text = f"{up}/{len(servers)} servers connected"
+        down = [s for s in servers if s.state == LinkState.RETRYING]
+        return "   |   ".join([text, *(describe_server(s) for s in down)])
+
+    def _refresh_servers(self) -> None:
+        """The headers' states, and the message for servers that have not
+        answered once since the start."""
+        for url, server in self.rig.servers.items():
+            if server.state == LinkState.OPEN:
+                self._ever_open.add(url)
+            header = self.server_headers.get(url)
+            if header is not None:
+                header.show_server(server, len(self.rig.cameras_of(url)))
+        waited = time.monotonic() - self._started >= UNREACHABLE_AFTER
+        never = [
+            server
+            for url, server in self.rig.servers.items()
+            if url not in self._ever_open and server.state != LinkState.CLOSED
+        ]
+        self.banner.show_servers(
+            never if waited else [], others_answer=bool(self._ever_open)
+        )
+
     def closeEvent(self, event) -> None:
         self.preferences.geometry = self.saveGeometry()
+        self.preferences.splitters = [
+            self._top_splitter.saveState(),
+            self._outer_splitter.saveState(),
+        ]
         self._ticker.stop()
         self.loader.shutdown()
         self.bridge.close()
