@@ -13,8 +13,9 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from .monitor import ServerWatcher
+from .monitor import ServerWatcher, WatchRecorder
 from .protocol.rest import DEFAULT_URL, http_client
+from .recording import Recording, start_recorder
 from .resources import resource
 from .rig import Rig
 from .settings import Preferences
@@ -43,6 +44,7 @@ async def watch(
     *,
     poll_interval: float = 5.0,
     stall_timeout: float = 45.0,
+    recorder: WatchRecorder | None = None,
 ) -> None:
     """Keep the window's rig fed from ``urls`` until the window is closed."""
     closed = asyncio.Event()
@@ -58,6 +60,7 @@ async def watch(
                 client,
                 poll_interval=poll_interval,
                 stall_timeout=stall_timeout,
+                recorder=recorder,
             )
             for url in urls
         ]
@@ -79,6 +82,9 @@ def run_window(
     poll_interval: float = 5.0,
     stall_timeout: float = 45.0,
     mappings: list[tuple[str, str]] | None = None,
+    record: Path | None = None,
+    replay: Recording | None = None,
+    speed: float = 1.0,
 ) -> int:
     app = make_app()
     app.setQuitOnLastWindowClosed(False)
@@ -99,6 +105,15 @@ def run_window(
     window = MainWindow(rig, mappings=mappings)
     if simulator is not None:
         window.setWindowTitle("Tether Monitor — demo (simulated cameras)")
+    from .ui.replay_bar import play_in_window, show_recording
+
+    recorder = start_recorder(record, urls) if record is not None else None
+    if record is not None and recorder is None:
+        if simulator is not None:
+            simulator.stop()
+        return 2  # start_recorder() said why
+    if recorder is not None:
+        show_recording(window, recorder)
 
     # Ctrl+C in the terminal closes the window; the timer lets Python see the signal.
     signal.signal(signal.SIGINT, lambda *_: window.close())
@@ -111,16 +126,15 @@ def run_window(
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     window.show()
+    job = (
+        play_in_window(window, replay, speed)
+        if replay is not None
+        else watch(window, urls, poll_interval=poll_interval,
+                   stall_timeout=stall_timeout, recorder=recorder)
+    )  # fmt: skip
     try:
         with loop:
-            loop.run_until_complete(
-                watch(
-                    window,
-                    urls,
-                    poll_interval=poll_interval,
-                    stall_timeout=stall_timeout,
-                )
-            )
+            loop.run_until_complete(job)
     except RuntimeError as exc:
         # Qt left its event loop on its own: the display went away (an X server
         # closed, a remote session dropped). Nothing is left to show.
@@ -131,6 +145,8 @@ def run_window(
         return 1
     finally:
         collector.stop()
+        if recorder is not None:
+            recorder.stop()
         if simulator is not None:
             simulator.stop()
     return 0

@@ -79,6 +79,24 @@ class WatchObserver(Protocol):
         """``subscription`` is a camera id, or ``*`` for the stream of all cameras."""
 
 
+class WatchRecorder(WatchObserver, Protocol):
+    """Also told of what came in raw: every event with its data as sent, every
+    REST answer (see ``app.recording``)."""
+
+    def stream_data(
+        self, url: str, subscription: str, event: ev.Event, data: str
+    ) -> None: ...
+
+    def rest_answer(
+        self,
+        url: str,
+        path: str,
+        asked: float,
+        body: dict[str, Any] | None,
+        error: ServerError | None,
+    ) -> None: ...
+
+
 class _Reconciler:
     """Pairs copies of an event on the all-cameras stream with a camera's stream.
 
@@ -151,10 +169,13 @@ class ServerWatcher:
         stall_timeout: float = 45.0,
         property_delay: float = 0.15,
         observers: list[WatchObserver] | None = None,
+        recorder: WatchRecorder | None = None,
     ) -> None:
         self.rig = rig
         self.url = normalize_url(url)
-        self.rest = RestClient(self.url, client)
+        self.rest = RestClient(self.url, client, on_answer=self._answered)
+        self.recorder = recorder
+        """Told of every raw event and REST answer while set (may change any time)."""
         self._client = client
         self.poll_interval = poll_interval
         self.stall_timeout = stall_timeout
@@ -254,6 +275,7 @@ class ServerWatcher:
             self._client, self.url, ALL_CAMERAS,
             stall_timeout=self.stall_timeout, on_open=opened.set,
         ):  # fmt: skip
+            self._raw(ALL_CAMERAS, event, data)
             if isinstance(event, ev.Handshake):
                 continue
             if event.camera_id and event.camera_id not in self._open_streams:
@@ -331,6 +353,7 @@ class ServerWatcher:
                         self._client, self.url, camera_id,
                         stall_timeout=self.stall_timeout, on_open=on_open,
                     ):  # fmt: skip
+                        self._raw(camera_id, event, data)
                         if lost_at is not None:
                             self._note_gap(camera_id, lost_at)
                             lost_at = None
@@ -392,6 +415,26 @@ class ServerWatcher:
             except Exception:  # an observer's failure is not the stream's
                 log.exception("An observer failed on %s", event.name)
 
+    def _raw(self, subscription: str, event: ev.Event, data: str) -> None:
+        if self.recorder is not None:
+            try:
+                self.recorder.stream_data(self.url, subscription, event, data)
+            except Exception:
+                log.exception("The recorder failed on %s", event.name)
+
+    def _answered(
+        self,
+        path: str,
+        asked: float,
+        body: dict[str, Any] | None,
+        error: ServerError | None,
+    ) -> None:
+        if self.recorder is not None:
+            try:
+                self.recorder.rest_answer(self.url, path, asked, body, error)
+            except Exception:
+                log.exception("The recorder failed on %s", path)
+
     def _stream_state(
         self,
         subscription: str,
@@ -399,7 +442,10 @@ class ServerWatcher:
         reason: str = "",
         retry_in: float | None = None,
     ) -> None:
-        for observer in self.observers:
+        observers = list(self.observers)
+        if self.recorder is not None:
+            observers.append(self.recorder)
+        for observer in observers:
             try:
                 observer.stream_changed(self.url, subscription, state, reason, retry_in)
             except Exception:
