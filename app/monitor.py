@@ -21,7 +21,7 @@ import logging
 import random
 import time
 from collections import defaultdict, deque
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -40,6 +40,9 @@ STEADY_AFTER = 10.0
 
 MATCH_WINDOW = 1.5
 """Seconds a copy on the all-cameras stream waits for the same event on a camera's."""
+
+ATTRIBUTION_TICK = 0.25
+"""Seconds between two looks for copies that waited in vain."""
 
 
 class Backoff:
@@ -104,8 +107,11 @@ class _Reconciler:
     multiset, so two cameras sending the same payload still pair up.
     """
 
-    def __init__(self, window: float = MATCH_WINDOW) -> None:
+    def __init__(
+        self, window: float = MATCH_WINDOW, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.window = window
+        self._clock = clock
         self._global: dict[tuple[str, str], deque[tuple[float, ev.Event]]] = (
             defaultdict(deque)
         )
@@ -118,7 +124,7 @@ class _Reconciler:
             if not waiting:
                 del self._global[key]
         else:
-            self._camera[key].append(time.monotonic() + self.window)
+            self._camera[key].append(self._clock() + self.window)
 
     def from_all(self, key: tuple[str, str], event: ev.Event) -> None:
         seen = self._camera.get(key)
@@ -127,11 +133,15 @@ class _Reconciler:
             if not seen:
                 del self._camera[key]
         else:
-            self._global[key].append((time.monotonic() + self.window, event))
+            self._global[key].append((self._clock() + self.window, event))
+
+    def waiting(self) -> bool:
+        """Whether a copy is waiting for a camera's stream to carry it too."""
+        return bool(self._global)
 
     def expired(self) -> list[ev.Event]:
         """The copies no camera's stream carried in time, oldest first."""
-        now = time.monotonic()
+        now = self._clock()
         lone: list[tuple[float, ev.Event]] = []
         for key in list(self._global):
             waiting = self._global[key]
@@ -285,7 +295,7 @@ class ServerWatcher:
     async def _attribution_loop(self) -> None:
         try:
             while True:
-                await asyncio.sleep(0.25)
+                await asyncio.sleep(ATTRIBUTION_TICK)
                 for event in self._reconciler.expired():
                     self._lone_event(event)
         finally:

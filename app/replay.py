@@ -23,7 +23,13 @@ from datetime import datetime
 from typing import IO, Any
 from urllib.parse import unquote
 
-from .monitor import MATCH_WINDOW, ServerWatcher, WatchObserver, _Reconciler
+from .monitor import (
+    ATTRIBUTION_TICK,
+    MATCH_WINDOW,
+    ServerWatcher,
+    WatchObserver,
+    _Reconciler,
+)
 from .protocol import errors
 from .protocol import events as ev
 from .protocol.rest import RestClient, normalize_url
@@ -72,7 +78,11 @@ class ReplayWatcher(ServerWatcher):
     ) -> None:
         super().__init__(rig, url, None, observers=observers)  # type: ignore[arg-type]
         self.speed = speed
-        self._reconciler = _Reconciler(MATCH_WINDOW / speed)
+        # Attribution runs on the recording's clock, ticking as the live
+        # watcher's loop did, so lone copies come out where they came out live.
+        self._now = 0.0
+        self._next_tick: float | None = None
+        self._reconciler = _Reconciler(MATCH_WINDOW, clock=self._clock)
         self._status: Any = None
         # Streams whose next event is the first of a connection (the only place
         # for the server's greeting): marked when the attempt starts, since the
@@ -85,14 +95,34 @@ class ReplayWatcher(ServerWatcher):
         """``started_mono``: the time.monotonic() that stands for the recording's 0."""
         self._started_mono = started_mono
         self.rig.server(self.url)
-        self._spawn(self._attribution_loop())
+
+    def _clock(self) -> float:
+        return self._now
+
+    def next_due(self) -> float | None:
+        """When (recording time) a waiting copy may next be found lone."""
+        return self._next_tick if self._reconciler.waiting() else None
+
+    def advance(self, t: float) -> None:
+        """The recording's time is now ``t``: look for lone copies at every tick
+        the live watcher's attribution loop made until then."""
+        while self._next_tick is not None and self._next_tick <= t:
+            self._now = self._next_tick
+            for event in self._reconciler.expired():
+                self._lone_event(event)
+            self._next_tick += ATTRIBUTION_TICK
+        self._now = max(self._now, t)
+
+    def _end_session(self) -> None:
+        """The live session ended here: its attribution loop handed on what
+        was still waiting."""
+        if self._next_tick is not None:
+            self._next_tick = None
+            for event in self._reconciler.clear():
+                self._lone_event(event)
 
     async def finish(self) -> None:
-        """The recording is over: copies still waiting on the all-cameras stream
-        are handled as the live watcher would, and its tasks end."""
-        await asyncio.sleep(self._reconciler.window + 0.05)
-        for event in self._reconciler.expired() + self._reconciler.clear():
-            self._lone_event(event)
+        """The recording is over; the watcher's tasks end."""
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
@@ -195,6 +225,10 @@ class ReplayWatcher(ServerWatcher):
         retry_in = record.get("retry_in")
         if not isinstance(retry_in, int | float) or isinstance(retry_in, bool):
             retry_in = None
+        if state == LinkState.CLOSED or (
+            sub == ALL_CAMERAS and state == LinkState.RETRYING
+        ):
+            self._end_session()
         if final:
             self._stream_state(sub, state, reason, retry_in)
             return
@@ -213,6 +247,7 @@ class ReplayWatcher(ServerWatcher):
                 self.rig.set_link(url, LinkState.CONNECTING)
                 self._stream_state(ALL_CAMERAS, state)
             case LinkState.OPEN:
+                self._next_tick = self._now + ATTRIBUTION_TICK
                 self._stream_state(ALL_CAMERAS, state)
                 self.rig.set_link(url, LinkState.OPEN, status=self._status)
                 if self._offline_since is not None:
@@ -323,6 +358,11 @@ class Player:
                     await self._play(record)
             for closing in held:
                 await self._play(closing, final=True)
+            # Copies still waiting when a recording stops short (the monitor
+            # was killed) are handled as the live watcher would have.
+            dues = [w.next_due() for w in self.watchers.values()]
+            if any(due is not None for due in dues):
+                await self._wait_for(self.position + MATCH_WINDOW + ATTRIBUTION_TICK)
             await asyncio.gather(*(w.finish() for w in self.watchers.values()))
         finally:
             with contextlib.suppress(OSError):
@@ -331,11 +371,19 @@ class Player:
         return self.result
 
     async def _wait_for(self, t: float) -> None:
-        due = self._started + t / self.speed
-        wait = due - time.monotonic()
-        if wait > 0:
-            await asyncio.sleep(wait)
-        self.position = max(self.position, t)
+        """Until the recording's time ``t``, looking for lone copies on the way."""
+        while True:
+            dues = [w.next_due() for w in self.watchers.values()]
+            ticks = [due for due in dues if due is not None and due < t]
+            target = min(ticks) if ticks else t
+            wait = self._started + target / self.speed - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            for watcher in self.watchers.values():
+                watcher.advance(target)
+            self.position = max(self.position, target)
+            if target >= t:
+                return
 
     async def _play(self, record: dict[str, Any], *, final: bool = False) -> None:
         self.result.records += 1
