@@ -65,6 +65,9 @@ async def watch(
             for url in urls
         ]
         window._on_retry = lambda: [w.retry_now() for w in watchers]
+        from .ui.replay_bar import RecordingControl
+
+        recording = RecordingControl(window, watchers, recorder)
         tasks = [asyncio.ensure_future(w.run()) for w in watchers]
         try:
             await closed.wait()
@@ -72,6 +75,7 @@ async def watch(
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            recording.stop_now()
 
 
 def run_window(
@@ -105,15 +109,13 @@ def run_window(
     window = MainWindow(rig, mappings=mappings)
     if simulator is not None:
         window.setWindowTitle("Tether Monitor — demo (simulated cameras)")
-    from .ui.replay_bar import play_in_window, show_recording
+    from .ui.replay_bar import play_in_window
 
     recorder = start_recorder(record, urls) if record is not None else None
     if record is not None and recorder is None:
         if simulator is not None:
             simulator.stop()
         return 2  # start_recorder() said why
-    if recorder is not None:
-        show_recording(window, recorder)
 
     # Ctrl+C in the terminal closes the window; the timer lets Python see the signal.
     signal.signal(signal.SIGINT, lambda *_: window.close())

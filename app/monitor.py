@@ -186,6 +186,9 @@ class ServerWatcher:
         self.rest = RestClient(self.url, client, on_answer=self._answered)
         self.recorder = recorder
         """Told of every raw event and REST answer while set (may change any time)."""
+        self.last_answers: dict[str, tuple[float, dict[str, Any]]] = {}
+        """The last good answer to each REST path, with when it was asked (for a
+        recording that starts mid-session)."""
         self._client = client
         self.poll_interval = poll_interval
         self.stall_timeout = stall_timeout
@@ -439,6 +442,8 @@ class ServerWatcher:
         body: dict[str, Any] | None,
         error: ServerError | None,
     ) -> None:
+        if body is not None:
+            self.last_answers[path] = (asked, body)
         if self.recorder is not None:
             try:
                 self.recorder.rest_answer(self.url, path, asked, body, error)

@@ -33,12 +33,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from . import __version__
 from .protocol import events as ev
 from .protocol.errors import ServerError
+from .protocol.stream import ALL_CAMERAS
 from .rig import LinkState
+
+if TYPE_CHECKING:
+    from .monitor import ServerWatcher
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +207,11 @@ class SessionRecorder:
         self._thread: threading.Thread | None = None
         self._stopped = False
 
+    @property
+    def started(self) -> float:
+        """The time.monotonic() of the recording's 0."""
+        return self._t0
+
     def start(self, timeout: float = 5.0) -> None:
         """Create the file and start writing; raises RecordingError if it cannot
         be written."""
@@ -340,3 +350,32 @@ def start_recorder(path: Path, servers: list[str]) -> SessionRecorder | None:
         print(f"tether-monitor: --record: {exc}", file=sys.stderr)
         return None
     return recorder
+
+
+def begin_mid_session(recorder: SessionRecorder, watcher: ServerWatcher) -> None:
+    """Start recording a watcher that is already running: first what it knows
+    (its open streams and its last answers), as if just received, then all
+    that comes. Focus and frames from before are not in the recording."""
+    url = watcher.url
+    server = watcher.rig.servers.get(url)
+    opened = server is not None and server.state == LinkState.OPEN
+    answers = watcher.last_answers
+    why = "open when the recording started"
+
+    def answer(path: str) -> None:
+        if path in answers:
+            asked, body = answers[path]
+            recorder.rest_answer(url, path, min(asked, recorder.started), body, None)
+
+    recorder.stream_changed(url, ALL_CAMERAS, LinkState.CONNECTING, why, None)
+    answer("/api/server/status")
+    if opened:
+        recorder.stream_changed(url, ALL_CAMERAS, LinkState.OPEN, why, None)
+        answer("/api/cameras")
+        for camera_id in sorted(watcher._open_streams):
+            quoted = quote(camera_id, safe="")
+            recorder.stream_changed(url, camera_id, LinkState.CONNECTING, why, None)
+            recorder.stream_changed(url, camera_id, LinkState.OPEN, why, None)
+            answer(f"/api/cameras/{quoted}/connection")
+            answer(f"/api/cameras/{quoted}/properties/all")
+    watcher.recorder = recorder

@@ -26,7 +26,12 @@ from app.rig import LinkState, Rig
 from app.simulator import SimulatorThread
 from app.ui.camera_card import CameraCard
 from app.ui.main_window import MainWindow
-from app.ui.replay_bar import ReplayLabel, play_in_window
+from app.ui.replay_bar import (
+    RecordingControl,
+    RecordingLabel,
+    ReplayLabel,
+    play_in_window,
+)
 
 from .support import Runner, sim_call, wait_until
 from .test_headless import Lines, stop
@@ -351,6 +356,63 @@ def test_the_window_replays_what_the_recorded_window_showed(
         assert "Replay of window.jsonl ended" in label.text()
         assert any("replay of window.jsonl ended" in e.summary
                    for e in window.rig.log)  # fmt: skip
+        await close(window, task)
+
+    run(replay())
+
+
+def test_recording_started_from_the_menu_mid_session_replays(
+    qapp: QApplication, run: Runner, simulator: SimulatorThread, tmp_path: Path
+) -> None:
+    """Started from File → Record Session… when everything is already on the
+    cards: the replay still shows the cameras, their properties and what came."""
+    path = tmp_path / "menu.jsonl"
+    sim = simulator.simulator
+
+    async def record() -> dict[Any, Any]:
+        window = new_window()
+        task = asyncio.ensure_future(watch(window, [simulator.url], poll_interval=0.5))
+        rig = window.rig
+        await wait_until(lambda: len(window.cards) == 3 and all(
+            c.streaming and c.connected and c.properties
+            for c in rig.cameras.values()),
+            what="three cameras with properties")  # fmt: skip
+        await sim_call(simulator, sim.shoot, ILCE_7M4)  # before: not recorded
+        control = window.findChild(RecordingControl)
+        assert control is not None
+        assert control.record_action.isEnabled() and not control.stop_action.isEnabled()
+        assert await control.start(path) is None
+        assert control.stop_action.isEnabled()
+        assert "Recording to menu.jsonl" in window.findChild(RecordingLabel).text()
+        await sim_call(simulator, sim.set_af, ILCE_1, "focused")
+        await sim_call(simulator, sim.shoot, ILCE_1)
+        card = window.cards[(simulator.url, ILCE_1)]
+        await wait_until(lambda: card.strip.count() == 1
+                         and "loading" not in card.thumb.accessibleDescription(),
+                         what="the ILCE-1 frame")  # fmt: skip
+        await control.stop()
+        assert control.record_action.isEnabled()
+        seen = window_view(window)
+        await close(window, task)
+        return seen
+
+    recorded = run(record())
+
+    async def replay() -> None:
+        window = new_window()
+        task = asyncio.ensure_future(play_in_window(window, open_recording(path), 20))
+        label = await wait_until(lambda: window.findChild(ReplayLabel),
+                                 what="the replay's status")  # fmt: skip
+        await wait_until(lambda: "ended" in label.text(), what="the replay's end")
+        await asyncio.sleep(0.3)
+        shown = window_view(window)
+        assert shown.keys() == recorded.keys()
+        for camera in CAMERAS:
+            for what in ("title", "state", "exposure", "settings_line", "media"):
+                assert shown[camera][what] == recorded[camera][what], (camera, what)
+        assert shown[ILCE_1]["af"] == "FOCUSED"
+        assert shown[ILCE_1]["strip"] == 1
+        assert shown[ILCE_7M4]["strip"] == 0, "a frame from before the recording"
         await close(window, task)
 
     run(replay())

@@ -6,11 +6,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import datetime
+from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal, Slot
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtCore import QObject, QStandardPaths, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel
 
-from ..recording import BadLine, Recording, SessionRecorder
+from ..monitor import ServerWatcher, WatchRecorder
+from ..recording import (
+    BadLine,
+    Recording,
+    RecordingError,
+    SessionRecorder,
+    begin_mid_session,
+)
 from ..replay import Player, describe_end
 from .main_window import MainWindow
 
@@ -45,6 +55,117 @@ def show_recording(window: MainWindow, recorder: SessionRecorder) -> RecordingLa
     label = RecordingLabel(window, recorder)
     window.statusBar().addPermanentWidget(label)
     return label
+
+
+class RecordingControl(QObject):
+    """File → Record Session… and Stop Recording, for the watchers of a window."""
+
+    def __init__(
+        self,
+        window: MainWindow,
+        watchers: list[ServerWatcher],
+        recorder: WatchRecorder | None = None,
+    ) -> None:
+        super().__init__(window)
+        self._window = window
+        self._watchers = watchers
+        if not isinstance(recorder, SessionRecorder):
+            recorder = None  # not a file: nothing to show or stop here
+        self.recorder = recorder
+        self._job: asyncio.Future[object] | None = None
+        self.label: RecordingLabel | None = None
+        self.record_action = QAction("&Record Session…", self)
+        self.record_action.triggered.connect(self.ask)
+        self.stop_action = QAction("&Stop Recording", self)
+        self.stop_action.triggered.connect(self._on_stop)
+        menu = window.menuBar().actions()[0].menu()  # File, before Quit
+        before = menu.actions()[0] if menu.actions() else None
+        menu.insertAction(before, self.record_action)
+        menu.insertAction(before, self.stop_action)
+        menu.insertSeparator(before)
+        if recorder is not None:
+            self.label = show_recording(window, recorder)
+        self._update()
+
+    def _update(self) -> None:
+        recording = self.recorder is not None
+        self.record_action.setEnabled(not recording)
+        self.stop_action.setEnabled(recording)
+
+    @Slot()
+    def ask(self) -> QFileDialog:
+        """Ask where to record (not modal: events keep flowing meanwhile)."""
+        folder = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation
+        )
+        name = f"tether-session-{datetime.now():%Y%m%d-%H%M%S}.jsonl"
+        dialog = QFileDialog(self._window, "Record Session", str(Path(folder) / name),
+                             "Recordings (*.jsonl);;All files (*)")  # fmt: skip
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix("jsonl")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(self._on_chosen)
+        dialog.open()
+        return dialog
+
+    @Slot(str)
+    def _on_chosen(self, path: str) -> None:
+        self._job = asyncio.ensure_future(self.start(Path(path)))
+
+    async def start(self, path: Path) -> str | None:
+        """Record from now on to ``path``; returns why not, if it cannot."""
+        if self.recorder is not None:
+            return "already recording"
+        recorder = SessionRecorder(path, [w.url for w in self._watchers])
+        self.recorder = recorder
+        self._update()
+        try:
+            await asyncio.to_thread(recorder.start)  # creating the file: not here
+        except RecordingError as exc:
+            self.recorder = None
+            self._update()
+            self._window.rig.note(REPLAY_SERVER, None, "recording",
+                                  f"not recording: {exc}", level="error")  # fmt: skip
+            self._window.statusBar().showMessage(f"Not recording: {exc}", 10_000)
+            return str(exc)
+        for watcher in self._watchers:
+            begin_mid_session(recorder, watcher)
+        if self.label is not None:
+            self._window.statusBar().removeWidget(self.label)
+            self.label.deleteLater()
+        self.label = show_recording(self._window, recorder)
+        self._window.rig.note(REPLAY_SERVER, None, "recording",
+                              f"recording to {path}")  # fmt: skip
+        return None
+
+    @Slot()
+    def _on_stop(self) -> None:
+        self._job = asyncio.ensure_future(self.stop())
+
+    async def stop(self) -> None:
+        """Stop recording; the file is complete once this returns."""
+        recorder, self.recorder = self.recorder, None
+        if recorder is None:
+            return
+        for watcher in self._watchers:
+            if watcher.recorder is recorder:
+                watcher.recorder = None
+        await asyncio.to_thread(recorder.stop)
+        self._update()
+        if self.label is not None:
+            self.label.setText(f"Recorded {recorder.path.name}")
+        self._window.rig.note(REPLAY_SERVER, None, "recording",
+                              f"recorded {recorder.records} records to "
+                              f"{recorder.path}")  # fmt: skip
+
+    def stop_now(self) -> None:
+        """Stop at once (the window is closing): detach and write what is queued."""
+        recorder, self.recorder = self.recorder, None
+        if recorder is not None:
+            for watcher in self._watchers:
+                if watcher.recorder is recorder:
+                    watcher.recorder = None
+            recorder.stop()
 
 
 class ReplayLabel(QLabel):
