@@ -87,6 +87,10 @@ def test_headless_replay_prints_what_the_recorded_session_printed(
             lambda rs: any(r["type"] == "disconnected" for r in rs)
             and any(r["type"] == "lensChanged" for r in rs)
         )
+        simulator.call(sim.drop_streams)  # the server crashes; the monitor retries
+        lines.wait_for(lambda rs: sum(r.get("state") == "open" for r in rs) == 8)
+        simulator.call(sim.set_af, ILCE_1, "tracking")
+        lines.wait_for(lambda rs: any(r.get("state") == "tracking" for r in rs))
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(5) == 0
     finally:
@@ -101,6 +105,8 @@ def test_headless_replay_prints_what_the_recorded_session_printed(
     for wanted in ("afStatus", "transferProgress", "downloadComplete",
                    "propertyChanged", "lensChanged", "disconnected"):  # fmt: skip
         assert wanted in types, f"no {wanted} in the replay"
+    retrying = [r for r in replayed if r.get("state") == "retrying"]
+    assert retrying and all(r["reason"] for r in retrying)
     lens = next(r for r in replayed if r["type"] == "lensChanged")
     assert lens["camera"] is None, "a lone event was attributed"
     assert next(r for r in replayed if r.get("error"))["camera"] == ILCE_7M4
@@ -310,16 +316,23 @@ def test_the_window_replays_what_the_recorded_window_showed(
         await wait_until(lambda: len(window.cards) == 3 and all(
             c.streaming and c.connected for c in rig.cameras.values()),
             what="three connected cameras")  # fmt: skip
-        await sim_call(simulator, sim.set_af, ILCE_7M4, "focused")
-        await sim_call(simulator, sim.set_af, ILCE_1, "tracking")
         for camera in (ILCE_1, ILCE_7M4, ILCE_7M4):
             await sim_call(simulator, sim.shoot, camera)
+        server = rig.servers[simulator.url]
+        await sim_call(simulator, sim.drop_streams)
+        await wait_until(lambda: server.state == LinkState.RETRYING, what="offline")
+        await wait_until(lambda: server.state == LinkState.OPEN and all(
+            c.streaming and c.connected for c in rig.cameras.values()),
+            what="back after the drop")  # fmt: skip
+        await sim_call(simulator, sim.set_af, ILCE_7M4, "focused")
+        await sim_call(simulator, sim.set_af, ILCE_1, "tracking")
         await sim_call(simulator, sim.change_property, ILCE_7M4, "iso", "ISO 3200")
         await sim_call(simulator, sim.emit, ILCE_1, "warning",
                        {"code": "0x2007", "message": "Card full"})  # fmt: skip
         await sim_call(simulator, sim.disconnect_camera, ILCE_7RM5)
         cards = {key[1]: card for key, card in window.cards.items()}
         await wait_until(lambda: "ISO 3200" in cards[ILCE_7M4].exposure.text()
+                         and cards[ILCE_1].af.text() == "TRACKING"
                          and "Card full" in cards[ILCE_1].notice.text()
                          and "LOST" in cards[ILCE_7RM5].state.text()
                          and cards[ILCE_7M4].strip.count() == 2
@@ -354,8 +367,10 @@ def test_the_window_replays_what_the_recorded_window_showed(
         server = window.rig.servers[simulator.url]
         assert server.state == LinkState.OPEN, "the final state is kept"
         assert "Replay of window.jsonl ended" in label.text()
-        assert any("replay of window.jsonl ended" in e.summary
-                   for e in window.rig.log)  # fmt: skip
+        log = [e.summary for e in window.rig.log]
+        assert any("replay of window.jsonl ended" in line for line in log)
+        assert any(line.startswith("offline:") for line in log), "the drop"
+        assert any(line.startswith("gap:") for line in log), "the drop's gap"
         await close(window, task)
 
     run(replay())
