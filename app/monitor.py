@@ -135,9 +135,9 @@ class _Reconciler:
         else:
             self._global[key].append((self._clock() + self.window, event))
 
-    def waiting(self) -> bool:
-        """Whether a copy is waiting for a camera's stream to carry it too."""
-        return bool(self._global)
+    def next_expiry(self) -> float | None:
+        """When the first waiting copy's wait ends, if any copy waits."""
+        return min((queue[0][0] for queue in self._global.values()), default=None)
 
     def expired(self) -> list[ev.Event]:
         """The copies no camera's stream carried in time, oldest first."""

@@ -291,7 +291,7 @@ class SessionRecorder:
                                   "stream": subscription, "state": str(state),
                                   "reason": reason}  # fmt: skip
         if retry_in is not None:
-            record["retry_in"] = round(retry_in, 3)
+            record["retry_in"] = retry_in
         self._put(record)
 
     def event_received(self, url: str, camera_id: str | None, event: ev.Event) -> None:

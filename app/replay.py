@@ -23,13 +23,7 @@ from datetime import datetime
 from typing import IO, Any
 from urllib.parse import unquote
 
-from .monitor import (
-    ATTRIBUTION_TICK,
-    MATCH_WINDOW,
-    ServerWatcher,
-    WatchObserver,
-    _Reconciler,
-)
+from .monitor import MATCH_WINDOW, ServerWatcher, WatchObserver, _Reconciler
 from .protocol import errors
 from .protocol import events as ev
 from .protocol.rest import RestClient, normalize_url
@@ -78,10 +72,11 @@ class ReplayWatcher(ServerWatcher):
     ) -> None:
         super().__init__(rig, url, None, observers=observers)  # type: ignore[arg-type]
         self.speed = speed
-        # Attribution runs on the recording's clock, ticking as the live
-        # watcher's loop did, so lone copies come out where they came out live.
+        # Attribution runs on the recording's clock: a copy is found lone when
+        # its wait ends (the live watcher looks every ATTRIBUTION_TICK, so it
+        # found it at most that much later), never after what came next live.
         self._now = 0.0
-        self._next_tick: float | None = None
+        self._in_session = False
         self._reconciler = _Reconciler(MATCH_WINDOW, clock=self._clock)
         self._status: Any = None
         # Streams whose next event is the first of a connection (the only place
@@ -100,24 +95,23 @@ class ReplayWatcher(ServerWatcher):
         return self._now
 
     def next_due(self) -> float | None:
-        """When (recording time) a waiting copy may next be found lone."""
-        return self._next_tick if self._reconciler.waiting() else None
+        """When (recording time) a waiting copy is next found lone."""
+        return self._reconciler.next_expiry()
 
     def advance(self, t: float) -> None:
-        """The recording's time is now ``t``: look for lone copies at every tick
-        the live watcher's attribution loop made until then."""
-        while self._next_tick is not None and self._next_tick <= t:
-            self._now = self._next_tick
+        """The recording's time is now ``t``: hand on the copies whose wait
+        ended until then, each at its time."""
+        while (due := self._reconciler.next_expiry()) is not None and due <= t:
+            self._now = max(self._now, due)
             for event in self._reconciler.expired():
                 self._lone_event(event)
-            self._next_tick += ATTRIBUTION_TICK
         self._now = max(self._now, t)
 
     def _end_session(self) -> None:
         """The live session ended here: its attribution loop handed on what
         was still waiting."""
-        if self._next_tick is not None:
-            self._next_tick = None
+        if self._in_session:
+            self._in_session = False
             for event in self._reconciler.clear():
                 self._lone_event(event)
 
@@ -247,7 +241,7 @@ class ReplayWatcher(ServerWatcher):
                 self.rig.set_link(url, LinkState.CONNECTING)
                 self._stream_state(ALL_CAMERAS, state)
             case LinkState.OPEN:
-                self._next_tick = self._now + ATTRIBUTION_TICK
+                self._in_session = True
                 self._stream_state(ALL_CAMERAS, state)
                 self.rig.set_link(url, LinkState.OPEN, status=self._status)
                 if self._offline_since is not None:
@@ -362,7 +356,7 @@ class Player:
             # was killed) are handled as the live watcher would have.
             dues = [w.next_due() for w in self.watchers.values()]
             if any(due is not None for due in dues):
-                await self._wait_for(self.position + MATCH_WINDOW + ATTRIBUTION_TICK)
+                await self._wait_for(self.position + MATCH_WINDOW)
             await asyncio.gather(*(w.finish() for w in self.watchers.values()))
         finally:
             with contextlib.suppress(OSError):

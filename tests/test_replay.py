@@ -393,6 +393,8 @@ def test_recording_started_from_the_menu_mid_session_replays(
             for c in rig.cameras.values()),
             what="three cameras with properties")  # fmt: skip
         await sim_call(simulator, sim.shoot, ILCE_7M4)  # before: not recorded
+        before = window.cards[(simulator.url, ILCE_7M4)]
+        await wait_until(lambda: before.strip.count() == 1, what="the 7M4 frame")
         control = window.findChild(RecordingControl)
         assert control is not None
         assert control.record_action.isEnabled() and not control.stop_action.isEnabled()
@@ -427,6 +429,7 @@ def test_recording_started_from_the_menu_mid_session_replays(
                 assert shown[camera][what] == recorded[camera][what], (camera, what)
         assert shown[ILCE_1]["af"] == "FOCUSED"
         assert shown[ILCE_1]["strip"] == 1
+        assert recorded[ILCE_7M4]["strip"] == 1
         assert shown[ILCE_7M4]["strip"] == 0, "a frame from before the recording"
         await close(window, task)
 
