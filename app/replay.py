@@ -33,6 +33,10 @@ from .rig import LinkState, Rig
 
 log = logging.getLogger(__name__)
 
+YIELD_EVERY = 50
+"""Records played back to back (a replay running behind) before the loop is let
+run other work."""
+
 _CAMERA_PATH = re.compile(r"^/api/cameras/([^/]+)/(connection|properties/all)$")
 
 
@@ -313,6 +317,7 @@ class Player:
         self.result = ReplayResult()
         self.position = 0.0
         """The recording's time reached so far, in seconds."""
+        self._behind = 0
 
     def _watcher(self, url: str) -> ReplayWatcher:
         url = normalize_url(url)
@@ -373,6 +378,10 @@ class Player:
             wait = self._started + target / self.speed - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
+            else:
+                self._behind += 1
+                if self._behind % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)  # behind: let the window draw meanwhile
             for watcher in self.watchers.values():
                 watcher.advance(target)
             self.position = max(self.position, target)
