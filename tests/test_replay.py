@@ -434,3 +434,37 @@ def test_recording_started_from_the_menu_mid_session_replays(
         await close(window, task)
 
     run(replay())
+
+
+def test_the_window_says_which_lines_were_bad_and_shows_missing_files_calmly(
+    qapp: QApplication, run: Runner, tmp_path: Path
+) -> None:
+    url = "http://studio:8080"
+    saved = json.dumps({"filename": "/Volumes/Shoot/DSC00001.JPG", "type": "image"})
+    records = [*ten_seconds()[:5],
+               *({"t": 0.5, "kind": "event", "server": url, "stream": sub,
+                  "event": "downloadComplete", "data": saved}
+                 for sub in ("*", "A1"))]  # fmt: skip
+    path = synthetic(tmp_path / "support.jsonl", records)
+    with path.open("a", encoding="utf-8") as file:
+        file.write("[1, 2, 3]\n")
+        file.write('{"t": 0.7, "kind": "event", "ser')
+
+    async def replay() -> None:
+        window = new_window()
+        task = asyncio.ensure_future(play_in_window(window, open_recording(path), 50))
+        label = await wait_until(lambda: window.findChild(ReplayLabel),
+                                 what="the replay's status")  # fmt: skip
+        await wait_until(lambda: "ended" in label.text(), what="the replay's end")
+        assert "2 bad lines skipped" in label.text()
+        log = [e.summary for e in window.rig.log]
+        assert "support.jsonl line 9: not a JSON object; skipped" in log
+        assert any("line 10: the last line is cut off" in line for line in log)
+        card = window.cards[(url, "A1")]
+        assert card.title.text() == "ILCE-9M3" and "Connected" in card.state.text()
+        await wait_until(lambda: "not found" in card.thumb.accessibleDescription(),
+                         what="the missing file's placeholder")  # fmt: skip
+        assert card.thumb.accessibleDescription().startswith("Frame 1: DSC00001.JPG")
+        await close(window, task)
+
+    run(replay())

@@ -26,6 +26,9 @@ from .main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
+REPLAY_PICTURE_WAIT = 1.0
+"""Seconds a replay waits for a frame's file (a live session waits longer)."""
+
 REPLAY_SERVER = "replay"
 """The server named in the log for what the replay itself has to say."""
 
@@ -209,6 +212,9 @@ async def play_in_window(
     name = recording.path.name
     window.setWindowTitle(f"Tether Monitor — replay of {recording.path}")
     rig = window.rig
+    # The frames were finished long ago: one that is not there will not come
+    # (it was shot on another machine); say so soon rather than wait for it.
+    window.loader.wait = REPLAY_PICTURE_WAIT
 
     def bad_line(bad: BadLine) -> None:
         rig.note(REPLAY_SERVER, None, "replay", f"{name} {bad}; skipped",
