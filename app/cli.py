@@ -6,10 +6,13 @@ import argparse
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .protocol.rest import DEFAULT_URL
+
+if TYPE_CHECKING:
+    from .recording import Recording
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -157,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
 
-def _replay_options(args: argparse.Namespace) -> tuple[Any, str]:
+def _replay_options(args: argparse.Namespace) -> tuple[Recording | None, str]:
     """The recording that --replay names, opened, or what is wrong."""
     if args.speed is not None and args.replay is None:
         return None, "--speed goes with --replay"
