@@ -398,8 +398,15 @@ def test_recording_started_from_the_menu_mid_session_replays(
         control = window.findChild(RecordingControl)
         assert control is not None
         assert control.record_action.isEnabled() and not control.stop_action.isEnabled()
-        assert await control.start(path) is None
-        assert control.stop_action.isEnabled()
+        file_menu = [a.text() for a in window.menuBar().actions()[0].menu().actions()]
+        assert file_menu[:2] == ["&Record Session…", "&Stop Recording"]
+        dialog = control.ask()
+        assert dialog.isVisible() and dialog.defaultSuffix() == "jsonl"
+        dialog.selectFile(str(path))
+        dialog.accept()
+        await wait_until(lambda: control.stop_action.isEnabled()
+                         and window.findChild(RecordingLabel) is not None,
+                         what="recording started")  # fmt: skip
         assert "Recording to menu.jsonl" in window.findChild(RecordingLabel).text()
         await sim_call(simulator, sim.set_af, ILCE_1, "focused")
         await sim_call(simulator, sim.shoot, ILCE_1)
