@@ -475,3 +475,43 @@ def test_the_window_says_which_lines_were_bad_and_shows_missing_files_calmly(
         await close(window, task)
 
     run(replay())
+
+
+@pytest.mark.real_server
+@pytest.mark.skipif(
+    not os.environ.get("ALPHA_SERVER_URL"),
+    reason="ALPHA_SERVER_URL is not set (run in alpha-server)",
+)
+def test_a_recording_of_the_real_server_replays_the_same(tmp_path: Path) -> None:
+    """The published server's own answers and streams (no camera attached)."""
+    from .support import real_server_answers, start_real_server
+
+    url = os.environ["ALPHA_SERVER_URL"]
+    started = None if real_server_answers(url) else start_real_server(url)
+    recording = tmp_path / "real.jsonl"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "--headless", "--json", "--server", url,
+         "--poll-interval", "0.3", "--record", str(recording)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    lines = Lines(proc)
+    try:
+        lines.wait_for(lambda rs: any(r.get("state") == "open" for r in rs))
+        deadline = time.monotonic() + 10
+        while not file_has(recording, '"/api/cameras"') and time.monotonic() < deadline:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(5) == 0
+    finally:
+        stop(proc)
+        if started is not None:
+            os.killpg(started.pid, signal.SIGKILL)
+            started.wait()
+    text = recording.read_text(encoding="utf-8")
+    assert '"/api/server/status"' in text and '"/api/cameras"' in text
+
+    played = replay_process(recording, "--speed", "20")
+    assert played.returncode == 0, played.stderr
+    replayed = [json.loads(line) for line in played.stdout.splitlines()]
+    assert without_times(replayed) == without_times(lines.records())
