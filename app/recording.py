@@ -83,8 +83,6 @@ class Recording:
     header: Header
     _file: IO[str] = field(repr=False)
     _line: int = 1
-    duration: float | None = None
-    """Set once the whole file has been read: the time of its last record."""
 
     def read(self, limit: int = 500) -> list[dict[str, Any] | BadLine]:
         """The next records (at most ``limit``), or [] at the end. Blocking: call
@@ -97,10 +95,7 @@ class Recording:
             self._line += 1
             if not line.strip():
                 continue
-            record = _parse_record(line, self._line)
-            if isinstance(record, dict):
-                self.duration = record["t"]
-            out.append(record)
+            out.append(_parse_record(line, self._line))
         return out
 
     def close(self) -> None:
