@@ -6,9 +6,13 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .protocol.rest import DEFAULT_URL
+
+if TYPE_CHECKING:
+    from .recording import Recording
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,6 +86,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="start the demo, wait until camera cards and a thumbnail appear, "
         "and exit 0 (or 1, saying what failed) within 30 s; needs no screen",
     )
+    parser.add_argument(
+        "--record",
+        metavar="FILE",
+        type=Path,
+        help="record the session's event streams and REST answers, with their "
+        "timing, to FILE (JSON Lines) for --replay",
+    )
+    parser.add_argument(
+        "--replay",
+        metavar="FILE",
+        type=Path,
+        help="play a recording made with --record instead of watching a server",
+    )
+    parser.add_argument(
+        "--speed",
+        type=float,
+        default=None,
+        metavar="N",
+        help="with --replay: play N times as fast (default 1; 10: ten times)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     return parser
 
@@ -121,6 +145,16 @@ def main(argv: list[str] | None = None) -> int:
 
         prepare_environment()
         demo = demo or True
+    recording, problem = _replay_options(args)
+    if problem:
+        print(f"tether-monitor: {problem}", file=sys.stderr)
+        return 2
+    if args.headless and recording is not None:
+        from .replay import run_replay_headless
+
+        return run_replay_headless(
+            recording, speed=args.speed or 1.0, as_json=args.json
+        )
     if args.headless:
         return _headless(args, demo)
     from .gui import run_window
@@ -133,7 +167,30 @@ def main(argv: list[str] | None = None) -> int:
         stall_timeout=args.stall_timeout,
         mappings=mappings or None,
         self_test=args.self_test,
+        record=args.record,
+        replay=recording,
+        speed=args.speed or 1.0,
     )
+
+
+def _replay_options(args: argparse.Namespace) -> tuple[Recording | None, str]:
+    """The recording that --replay names, opened, or what is wrong."""
+    if args.speed is not None and args.replay is None:
+        return None, "--speed goes with --replay"
+    if args.speed is not None and not args.speed > 0:
+        return None, f"--speed takes a number above 0, got {args.speed:g}"
+    if args.replay is None:
+        return None, ""
+    if args.server or args.demo is not None:
+        return None, "--replay plays a recording: it takes no --server or --demo"
+    if args.record is not None:
+        return None, "--replay and --record do not go together"
+    from .recording import RecordingError, open_recording
+
+    try:
+        return open_recording(args.replay), ""
+    except RecordingError as exc:
+        return None, str(exc)
 
 
 def _headless(args: argparse.Namespace, demo: Path | bool | None) -> int:
@@ -158,13 +215,25 @@ def _headless(args: argparse.Namespace, demo: Path | bool | None) -> int:
             cameras=make_cameras(args.demo_cameras),
         )
         urls.insert(0, simulator.start())
+    recorder = None
+    if args.record is not None:
+        from .recording import start_recorder
+
+        recorder = start_recorder(args.record, urls or [DEFAULT_URL])
+        if recorder is None:
+            if simulator is not None:
+                simulator.stop()
+            return 2
     try:
         return run_headless(
             urls or [DEFAULT_URL],
             as_json=args.json,
             poll_interval=run.poll_interval,
             stall_timeout=run.stall_timeout,
+            recorder=recorder,
         )
     finally:
+        if recorder is not None:
+            recorder.stop()
         if simulator is not None:
             simulator.stop()

@@ -17,7 +17,9 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from .config import for_run
+from .monitor import WatchRecorder
 from .protocol.rest import DEFAULT_URL, http_client
+from .recording import Recording, start_recorder
 from .resources import resource
 from .rig import Rig
 from .session_log import SessionLog, start_file_logging
@@ -103,6 +105,7 @@ async def watch(
     *,
     poll_interval: float = 5.0,
     stall_timeout: float = 45.0,
+    recorder: WatchRecorder | None = None,
 ) -> None:
     """Keep the window's rig fed from ``urls`` until the window is closed."""
     closed = asyncio.Event()
@@ -114,16 +117,21 @@ async def watch(
         # One watcher per server, each with its own reconnects; the settings
         # dialog changes the set while it runs (window.watch_servers).
         watchers = Watchers(
-            window.rig, client, poll_interval=poll_interval, stall_timeout=stall_timeout
-        )
+            window.rig, client, poll_interval=poll_interval,
+            stall_timeout=stall_timeout, recorder=recorder,
+        )  # fmt: skip
         window.watchers = watchers
         window._on_retry = watchers.retry_now
+        from .ui.replay_bar import RecordingControl
+
+        recording = RecordingControl(window, watchers, recorder)
         await watchers.set_urls(urls)
         try:
             await closed.wait()
         finally:
             window.watchers = None
             await watchers.close()
+            recording.stop_now()
 
 
 def run_window(
@@ -135,6 +143,9 @@ def run_window(
     stall_timeout: float | None = None,
     mappings: list[tuple[str, str]] | None = None,
     self_test: bool = False,
+    record: Path | None = None,
+    replay: Recording | None = None,
+    speed: float = 1.0,
 ) -> int:
     """Show the window; what is given here overrides the stored settings for
     this run only (None: as stored)."""
@@ -173,6 +184,13 @@ def run_window(
     if simulator is not None:
         window.setWindowTitle("Tether Monitor — demo (simulated cameras)")
         window.fixed_servers = urls[:1]
+    from .ui.replay_bar import play_in_window
+
+    recorder = start_recorder(record, urls) if record is not None else None
+    if record is not None and recorder is None:
+        if simulator is not None:
+            simulator.stop()
+        return 2  # start_recorder() said why
 
     # Ctrl+C in the terminal closes the window; the timer lets Python see the signal.
     signal.signal(signal.SIGINT, lambda *_: window.close())
@@ -197,16 +215,15 @@ def run_window(
     session_log = start_session_log(rig, data_dir() / "sessions", loop)
     window.set_log_folders(session_log.folder, log_dir())
     window.show()
+    job = (
+        play_in_window(window, replay, speed)
+        if replay is not None
+        else watch(window, urls, poll_interval=run.poll_interval,
+                   stall_timeout=run.stall_timeout, recorder=recorder)
+    )  # fmt: skip
     try:
         with loop:
-            loop.run_until_complete(
-                watch(
-                    window,
-                    urls,
-                    poll_interval=run.poll_interval,
-                    stall_timeout=run.stall_timeout,
-                )
-            )
+            loop.run_until_complete(job)
     except RuntimeError as exc:
         # Qt left its event loop on its own: the display went away (an X server
         # closed, a remote session dropped). Nothing is left to show.
@@ -218,6 +235,8 @@ def run_window(
     finally:
         session_log.close()
         collector.stop()
+        if recorder is not None:
+            recorder.stop()
         if simulator is not None:
             simulator.stop()
         if stop_file_log is not None:

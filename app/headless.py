@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import IO, Any
 
-from .monitor import ServerWatcher
+from .monitor import ServerWatcher, WatchRecorder
 from .protocol import events as ev
 from .protocol.rest import http_client
 from .protocol.stream import stream_path
@@ -136,6 +136,7 @@ async def watch_headless(
     poll_interval: float,
     stall_timeout: float,
     out: IO[str] = sys.stdout,
+    recorder: WatchRecorder | None = None,
 ) -> None:
     task = asyncio.current_task()
     printer = LinePrinter(
@@ -151,6 +152,7 @@ async def watch_headless(
                 poll_interval=poll_interval,
                 stall_timeout=stall_timeout,
                 observers=[printer],
+                recorder=recorder,
             )
             for url in urls
         ]
@@ -158,7 +160,12 @@ async def watch_headless(
 
 
 def run_headless(
-    urls: list[str], *, as_json: bool, poll_interval: float, stall_timeout: float
+    urls: list[str],
+    *,
+    as_json: bool,
+    poll_interval: float,
+    stall_timeout: float,
+    recorder: WatchRecorder | None = None,
 ) -> int:
     """Run until Ctrl+C or SIGTERM, then stop within a moment."""
 
@@ -172,7 +179,7 @@ def run_headless(
         with contextlib.suppress(asyncio.CancelledError):
             await watch_headless(
                 urls, as_json=as_json, poll_interval=poll_interval,
-                stall_timeout=stall_timeout,
+                stall_timeout=stall_timeout, recorder=recorder,
             )  # fmt: skip
 
     asyncio.run(main())

@@ -21,7 +21,7 @@ import logging
 import random
 import time
 from collections import defaultdict, deque
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -40,6 +40,9 @@ STEADY_AFTER = 10.0
 
 MATCH_WINDOW = 1.5
 """Seconds a copy on the all-cameras stream waits for the same event on a camera's."""
+
+ATTRIBUTION_TICK = 0.25
+"""Seconds between two looks for copies that waited in vain."""
 
 
 class Backoff:
@@ -79,6 +82,24 @@ class WatchObserver(Protocol):
         """``subscription`` is a camera id, or ``*`` for the stream of all cameras."""
 
 
+class WatchRecorder(WatchObserver, Protocol):
+    """Also told of what came in raw: every event with its data as sent, every
+    REST answer (see ``app.recording``)."""
+
+    def stream_data(
+        self, url: str, subscription: str, event: ev.Event, data: str
+    ) -> None: ...
+
+    def rest_answer(
+        self,
+        url: str,
+        path: str,
+        asked: float,
+        body: dict[str, Any] | None,
+        error: ServerError | None,
+    ) -> None: ...
+
+
 class _Reconciler:
     """Pairs copies of an event on the all-cameras stream with a camera's stream.
 
@@ -86,8 +107,11 @@ class _Reconciler:
     multiset, so two cameras sending the same payload still pair up.
     """
 
-    def __init__(self, window: float = MATCH_WINDOW) -> None:
+    def __init__(
+        self, window: float = MATCH_WINDOW, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.window = window
+        self._clock = clock
         self._global: dict[tuple[str, str], deque[tuple[float, ev.Event]]] = (
             defaultdict(deque)
         )
@@ -100,7 +124,7 @@ class _Reconciler:
             if not waiting:
                 del self._global[key]
         else:
-            self._camera[key].append(time.monotonic() + self.window)
+            self._camera[key].append(self._clock() + self.window)
 
     def from_all(self, key: tuple[str, str], event: ev.Event) -> None:
         seen = self._camera.get(key)
@@ -109,11 +133,15 @@ class _Reconciler:
             if not seen:
                 del self._camera[key]
         else:
-            self._global[key].append((time.monotonic() + self.window, event))
+            self._global[key].append((self._clock() + self.window, event))
+
+    def next_expiry(self) -> float | None:
+        """When the first waiting copy's wait ends, if any copy waits."""
+        return min((queue[0][0] for queue in self._global.values()), default=None)
 
     def expired(self) -> list[ev.Event]:
         """The copies no camera's stream carried in time, oldest first."""
-        now = time.monotonic()
+        now = self._clock()
         lone: list[tuple[float, ev.Event]] = []
         for key in list(self._global):
             waiting = self._global[key]
@@ -151,10 +179,16 @@ class ServerWatcher:
         stall_timeout: float = 45.0,
         property_delay: float = 0.15,
         observers: list[WatchObserver] | None = None,
+        recorder: WatchRecorder | None = None,
     ) -> None:
         self.rig = rig
         self.url = normalize_url(url)
-        self.rest = RestClient(self.url, client)
+        self.rest = RestClient(self.url, client, on_answer=self._answered)
+        self.recorder = recorder
+        """Told of every raw event and REST answer while set (may change any time)."""
+        self.last_answers: dict[str, tuple[float, dict[str, Any]]] = {}
+        """The last good answer to each REST path, with when it was asked (for a
+        recording that starts mid-session)."""
         self._client = client
         self.poll_interval = poll_interval
         self.stall_timeout = stall_timeout
@@ -254,6 +288,7 @@ class ServerWatcher:
             self._client, self.url, ALL_CAMERAS,
             stall_timeout=self.stall_timeout, on_open=opened.set,
         ):  # fmt: skip
+            self._raw(ALL_CAMERAS, event, data)
             if isinstance(event, ev.Handshake):
                 continue
             if event.camera_id and event.camera_id not in self._open_streams:
@@ -263,7 +298,7 @@ class ServerWatcher:
     async def _attribution_loop(self) -> None:
         try:
             while True:
-                await asyncio.sleep(0.25)
+                await asyncio.sleep(ATTRIBUTION_TICK)
                 for event in self._reconciler.expired():
                     self._lone_event(event)
         finally:
@@ -331,6 +366,7 @@ class ServerWatcher:
                         self._client, self.url, camera_id,
                         stall_timeout=self.stall_timeout, on_open=on_open,
                     ):  # fmt: skip
+                        self._raw(camera_id, event, data)
                         if lost_at is not None:
                             self._note_gap(camera_id, lost_at)
                             lost_at = None
@@ -392,6 +428,28 @@ class ServerWatcher:
             except Exception:  # an observer's failure is not the stream's
                 log.exception("An observer failed on %s", event.name)
 
+    def _raw(self, subscription: str, event: ev.Event, data: str) -> None:
+        if self.recorder is not None:
+            try:
+                self.recorder.stream_data(self.url, subscription, event, data)
+            except Exception:
+                log.exception("The recorder failed on %s", event.name)
+
+    def _answered(
+        self,
+        path: str,
+        asked: float,
+        body: dict[str, Any] | None,
+        error: ServerError | None,
+    ) -> None:
+        if body is not None:
+            self.last_answers[path] = (asked, body)
+        if self.recorder is not None:
+            try:
+                self.recorder.rest_answer(self.url, path, asked, body, error)
+            except Exception:
+                log.exception("The recorder failed on %s", path)
+
     def _stream_state(
         self,
         subscription: str,
@@ -399,7 +457,10 @@ class ServerWatcher:
         reason: str = "",
         retry_in: float | None = None,
     ) -> None:
-        for observer in self.observers:
+        observers = list(self.observers)
+        if self.recorder is not None:
+            observers.append(self.recorder)
+        for observer in observers:
             try:
                 observer.stream_changed(self.url, subscription, state, reason, retry_in)
             except Exception:

@@ -13,7 +13,7 @@ import logging
 
 import httpx
 
-from .monitor import ServerWatcher, WatchObserver
+from .monitor import ServerWatcher, WatchObserver, WatchRecorder
 from .protocol.rest import normalize_url
 from .rig import Rig
 
@@ -31,18 +31,25 @@ class Watchers:
         poll_interval: float = 5.0,
         stall_timeout: float = 45.0,
         observers: list[WatchObserver] | None = None,
+        recorder: WatchRecorder | None = None,
     ) -> None:
         self.rig = rig
         self._client = client
         self.poll_interval = poll_interval
         self.stall_timeout = stall_timeout
         self._observers = list(observers or [])
+        self.recorder = recorder
+        """Given to every watcher started from now on (None: not recording)."""
         self._running: dict[str, tuple[ServerWatcher, asyncio.Task[None]]] = {}
         self._changing = asyncio.Lock()  # one change of the list at a time
 
     @property
     def urls(self) -> list[str]:
         return list(self._running)
+
+    def running(self) -> list[ServerWatcher]:
+        """The watchers of the servers watched now, in order."""
+        return [watcher for watcher, _ in self._running.values()]
 
     def watcher(self, url: str) -> ServerWatcher | None:
         entry = self._running.get(normalize_url(url))
@@ -89,6 +96,7 @@ class Watchers:
             poll_interval=self.poll_interval,
             stall_timeout=self.stall_timeout,
             observers=self._observers,
+            recorder=self.recorder,
         )
         self.rig.server(url)  # known at once, in its place in the list
         self._running[url] = (watcher, asyncio.ensure_future(watcher.run()))

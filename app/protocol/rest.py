@@ -7,18 +7,22 @@ import json
 import logging
 import math
 import socket
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
-from .errors import BadAnswer, RequestRefused, ServerUnreachable
+from .errors import BadAnswer, RequestRefused, ServerError, ServerUnreachable
 
 log = logging.getLogger(__name__)
 
 DEFAULT_URL = "http://localhost:8080"
+
+AnswerHook = Callable[[str, float, "dict[str, Any] | None", "ServerError | None"], None]
+"""Told of every answer: path, time.monotonic() when asked, the body or the error."""
 
 
 @dataclass(frozen=True)
@@ -113,13 +117,31 @@ class RestClient:
     """The REST side of one server. Errors come out as :mod:`.errors` types."""
 
     def __init__(
-        self, base_url: str, client: httpx.AsyncClient, *, timeout: float = 15.0
+        self,
+        base_url: str,
+        client: httpx.AsyncClient,
+        *,
+        timeout: float = 15.0,
+        on_answer: AnswerHook | None = None,
     ) -> None:
         self.base_url = normalize_url(base_url)
         self._client = client
         self._timeout = timeout
+        self.on_answer = on_answer
 
     async def _get(self, path: str, **params: Any) -> dict[str, Any]:
+        asked = time.monotonic()
+        try:
+            body = await self._fetch(path, **params)
+        except ServerError as exc:
+            if self.on_answer is not None:
+                self.on_answer(path, asked, None, exc)
+            raise
+        if self.on_answer is not None:
+            self.on_answer(path, asked, body, None)
+        return body
+
+    async def _fetch(self, path: str, **params: Any) -> dict[str, Any]:
         url = self.base_url + path
         try:
             response = await self._client.get(url, params=params, timeout=self._timeout)

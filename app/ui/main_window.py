@@ -420,6 +420,8 @@ class MainWindow(QMainWindow):
 
     @Slot(object, object)
     def _on_frame_added(self, key: CameraKey, frame: Frame) -> None:
+        if key not in self.cards:  # the camera is newer than the last refresh
+            self._on_cameras_changed([key])
         card = self.cards.get(key)
         if card is not None:
             icon = self.loader.cached(frame.path, self.strip_edge)
