@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime
 
@@ -25,18 +26,22 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStackedWidget,
     QStyle,
     QVBoxLayout,
     QWidget,
 )
 
+from ..alerts import Alerts
 from ..imaging import local_path
 from ..protocol.events import AfState
 from ..rig import CameraKey, Frame, LinkState, LogEntry, Rig, Server, file_name
 from ..settings import Preferences
+from .alerts import AlertBanner, AlertPresenter, set_flash
 from .bridge import RigBridge
 from .camera_card import STRIP_EDGE, THUMB_EDGE, CameraCard
 from .placeholder import placeholder
+from .studio import StudioView
 from .theme import apply_theme
 from .thumbnails import Picture, ThumbnailLoader
 from .viewer import FrameViewer
@@ -182,6 +187,7 @@ class MainWindow(QMainWindow):
         self._ticker.timeout.connect(self._refresh_status)
         self._ticker.start()
         self._refresh_status()
+        self._install_alerts_and_studio()
         self._place_window()
 
     def _build_menus(self) -> None:
@@ -270,6 +276,9 @@ class MainWindow(QMainWindow):
             apply_theme(app, theme)
 
     def _toggle_full_screen(self) -> None:
+        if self.studio_mode:  # F11 leaves studio mode (and its full screen)
+            self.set_studio(False)
+            return
         self.setWindowState(self.windowState() ^ Qt.WindowState.WindowFullScreen)
 
     # -- slots -------------------------------------------------------------------
@@ -345,6 +354,7 @@ class MainWindow(QMainWindow):
             if card_key[1] == key[1]:
                 card.set_nickname(stored)
         self._relayout()
+        self.studio.refresh_names()
 
     @Slot(object, int, int)
     def _move_focus(self, key: CameraKey, rows: int, columns: int) -> None:
@@ -559,11 +569,106 @@ class MainWindow(QMainWindow):
         return "Connecting to the server…"
 
     def closeEvent(self, event) -> None:
+        if self.studio_mode:  # keep the normal window's geometry
+            self.set_studio(False)
         self.preferences.geometry = self.saveGeometry()
         self._ticker.stop()
+        self.alert_presenter.close()
+        self.alerts.close()
         self.loader.shutdown()
         self.bridge.close()
         super().closeEvent(event)
+
+    # -- alerts and studio mode -----------------------------------------------
+
+    def _install_alerts_and_studio(self) -> None:
+        """The alert banner above everything, and the studio view swapped in
+        for the normal layout (a stack) on demand."""
+        self.alerts = Alerts(self.rig)
+        self.alert_banner = AlertBanner()
+        self.alert_presenter = AlertPresenter(self.alerts, self.alert_banner, self)
+        self.alert_presenter.flash.connect(self._on_alert_flash)
+        self.alert_presenter.changed.connect(self._on_alerts_changed)
+        self.studio = StudioView(
+            self.rig, self.bridge, self.loader,
+            nickname=self._nickname_of, order=self._order_keys,
+            summary=functools.partial(rig_summary, self.rig),
+        )  # fmt: skip
+        self.studio_mode = False
+        self._state_before_studio = self.windowState()
+        self._stack = QStackedWidget()
+        self._normal_view = self.takeCentralWidget()
+        self._stack.addWidget(self._normal_view)
+        self._stack.addWidget(self.studio)
+        host = QWidget()
+        layout = QVBoxLayout(host)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.alert_banner)
+        layout.addWidget(self._stack, 1)
+        self.setCentralWidget(host)
+
+        view = next((a.menu() for a in self.menuBar().actions()
+                     if a.menu() and a.text() == "&View"), None)  # fmt: skip
+        view = view if view is not None else self.menuBar().addMenu("&View")
+        self.studio_action = view.addAction("&Studio Mode")
+        self.studio_action.setCheckable(True)
+        self.studio_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.studio_action.setToolTip(
+            "Full screen, the latest frame large and a tile per camera"
+            " (Esc, F11 or Ctrl+Shift+S to leave)"
+        )
+        self.studio_action.toggled.connect(self.set_studio)
+        self.addAction(self.studio_action)  # works with the menu bar hidden
+        self._leave_studio = QAction("Leave Studio Mode", self)
+        self._leave_studio.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self._leave_studio.setEnabled(False)
+        self._leave_studio.triggered.connect(self._on_leave_studio)
+        self.addAction(self._leave_studio)
+
+    @Slot(bool)
+    def set_studio(self, on: bool, *, full_screen: bool = True) -> None:
+        """Studio mode (``on``): the studio view, no menu or status bar, full
+        screen; off: the normal layout and window state as before."""
+        if on == self.studio_mode:
+            return
+        self.studio_mode = on
+        self.studio_action.setChecked(on)
+        self._leave_studio.setEnabled(on)
+        self._stack.setCurrentWidget(self.studio if on else self._normal_view)
+        self.menuBar().setVisible(not on)
+        self.statusBar().setVisible(not on)
+        if on:
+            self._state_before_studio = self.windowState()
+            if full_screen:
+                full = Qt.WindowState.WindowFullScreen
+                self.setWindowState(self.windowState() | full)
+        else:
+            self.setWindowState(self._state_before_studio)
+            self._schedule_relayout()
+
+    @Slot()
+    def _on_leave_studio(self) -> None:
+        self.set_studio(False)
+
+    def _nickname_of(self, key: CameraKey) -> str:
+        card = self.cards.get(key)
+        return card.nickname if card is not None else self.preferences.nickname(key[1])
+
+    def _order_keys(self, keys: list[CameraKey]) -> list[CameraKey]:
+        wanted = set(keys)
+        ordered = [card.key for card in self.ordered_cards() if card.key in wanted]
+        return ordered + sorted(wanted.difference(ordered))
+
+    @Slot(set, bool)
+    def _on_alert_flash(self, flagged: set, phase: bool) -> None:
+        for key, card in self.cards.items():
+            set_flash(card, key in flagged, phase)
+        self.studio.set_flash(flagged, phase)
+
+    @Slot()
+    def _on_alerts_changed(self) -> None:
+        self.studio.show_alerts(self.alerts.active)
 
 
 class _ScrollArea(QScrollArea):
