@@ -75,6 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --headless: one JSON object per line (see README)",
     )
+    parser.add_argument(
+        "--studio",
+        action="store_true",
+        help="open full screen in studio mode: the latest frame large, a tile "
+        "per camera, readable across the room (Esc or F11 leaves it)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     return parser
 
@@ -120,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         poll_interval=args.poll_interval,
         stall_timeout=args.stall_timeout,
         mappings=mappings,
+        studio=args.studio,
     )
 
 

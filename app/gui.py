@@ -79,6 +79,7 @@ def run_window(
     poll_interval: float = 5.0,
     stall_timeout: float = 45.0,
     mappings: list[tuple[str, str]] | None = None,
+    studio: bool = False,
 ) -> int:
     app = make_app()
     app.setQuitOnLastWindowClosed(False)
@@ -111,6 +112,8 @@ def run_window(
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     window.show()
+    if studio:
+        window.set_studio(True)
     try:
         with loop:
             loop.run_until_complete(

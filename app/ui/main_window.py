@@ -224,7 +224,10 @@ class MainWindow(QMainWindow):
         view.addAction("&Reset Layout", self.reset_layout)
         full = view.addAction("&Full Screen")
         keys = QKeySequence.keyBindings(QKeySequence.StandardKey.FullScreen)
-        full.setShortcuts([*keys, QKeySequence("F11")] if keys else ["F11"])
+        # F11 once: listed twice (it is the platform's own key on Linux) it
+        # was an ambiguous shortcut, which Qt ignores.
+        f11 = QKeySequence("F11")
+        full.setShortcuts([*keys, f11] if f11 not in keys else keys)
         full.triggered.connect(self._toggle_full_screen)
         self.addAction(full)
 
@@ -596,6 +599,7 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
         self.studio_mode = False
         self._state_before_studio = self.windowState()
+        self._geometry_before_studio = self.saveGeometry()
         self._stack = QStackedWidget()
         self._normal_view = self.takeCentralWidget()
         self._stack.addWidget(self._normal_view)
@@ -640,11 +644,16 @@ class MainWindow(QMainWindow):
         self.statusBar().setVisible(not on)
         if on:
             self._state_before_studio = self.windowState()
+            self._geometry_before_studio = self.saveGeometry()
             if full_screen:
+                screen = self.screen()
+                if screen is not None:  # the whole screen without a window manager
+                    self.setGeometry(screen.geometry())
                 full = Qt.WindowState.WindowFullScreen
                 self.setWindowState(self.windowState() | full)
         else:
             self.setWindowState(self._state_before_studio)
+            self.restoreGeometry(self._geometry_before_studio)
             self._schedule_relayout()
 
     @Slot()

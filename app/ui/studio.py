@@ -45,14 +45,14 @@ class StudioTile(QFrame):
         self.name = QLabel(objectName="TileName")
         self.state = QLabel(objectName="TileState")
         self.af = AfIndicator()
-        self.af.setFixedHeight(58)
+        self.af.setFixedHeight(54)
         self.battery = QLabel(objectName="TileMedia")
         self.card = QLabel(objectName="TileMedia")
         self.alert = QLabel(objectName="TileAlert")
         for label in (self.name, self.state, self.battery, self.card, self.alert):
             label.setTextFormat(Qt.TextFormat.PlainText)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setContentsMargins(10, 6, 8, 8)
         layout.setSpacing(2)
         layout.addWidget(self.name)
         layout.addWidget(self.state)
@@ -228,11 +228,6 @@ class StudioView(QWidget):
     @Slot(object, object)
     def _on_frame_added(self, key: CameraKey, frame: Frame) -> None:
         self.frame = frame
-        camera = self.rig.cameras.get(key)
-        name = self._nickname(key) or (camera.model if camera else "") or key[1]
-        self.caption.setText(
-            f"{name}  ·  #{frame.number}  {frame.name}  ·  {frame.time:%H:%M:%S}"
-        )
         picture = self.loader.request(
             frame.path, PICTURE_EDGE, group="studio", priority=0
         )
@@ -252,7 +247,18 @@ class StudioView(QWidget):
             self._set_image(placeholder(file_name(path), problem, 960, 640))
 
     def _set_image(self, image: QImage) -> None:
+        """Show the picture of ``self.frame`` (the caption goes with it: the
+        one before stays until the new picture is decoded)."""
         self._image = image
+        frame = self.frame
+        if frame is not None:
+            key = frame.camera_key
+            camera = self.rig.cameras.get(key)
+            name = self._nickname(key) or (camera.model if camera else "") or key[1]
+            self.caption.setText(
+                f"{name}  ·  #{frame.number}  {frame.name}  ·  {frame.time:%H:%M:%S}"
+            )
+            self.picture.setAccessibleDescription(self.caption.text())
         self._show_image()
 
     def _show_image(self) -> None:
@@ -269,8 +275,6 @@ class StudioView(QWidget):
         )
         pixmap.setDevicePixelRatio(ratio)
         self.picture.setPixmap(pixmap)
-        if self.frame is not None:
-            self.picture.setAccessibleDescription(f"{self.frame.name}")
 
     # -- alerts --------------------------------------------------------------
 
