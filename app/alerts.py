@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import enum
 import itertools
+import math
 import re
 import time
 from collections.abc import Callable
@@ -66,6 +67,9 @@ class Thresholds:
     """A server offline for this long (one quick reconnect is no alarm)."""
     camera_lost: float = 2.0
     """A camera lost for this long while its server answers."""
+    reconnect_settle: float = 10.0
+    """After a server comes back, its cameras have this long to be listed again
+    before one that is still missing counts as lost."""
     card_photos: int = 50
     """A card slot with fewer shots left than this is nearly full."""
     battery_percent: int = 15
@@ -134,6 +138,8 @@ class Alerts(RigListener):
         self._alerts: dict[AlertKey, Alert] = {}
         self._holding: set[AlertKey] = set()  # conditions true now
         self._pending: dict[AlertKey, float] = {}  # condition true since (clock)
+        self._states: dict[str, LinkState] = {}
+        self._reopened: dict[str, float] = {}  # server open again since (clock)
         self._ids = itertools.count(1)
         self._listeners: list[Callable[[], None]] = []
         self._unsubscribe = rig.subscribe(self)
@@ -222,6 +228,10 @@ class Alerts(RigListener):
         self._changed()
 
     def _check_server(self, server: Server, now: float) -> bool:
+        was = self._states.get(server.url)
+        self._states[server.url] = server.state
+        if server.state == LinkState.OPEN and was not in (None, LinkState.OPEN):
+            self._reopened[server.url] = now
         offline = server.state in (LinkState.CONNECTING, LinkState.RETRYING)
         reason = f": {server.reason}" if server.reason else ""
         return self._condition(
@@ -237,14 +247,17 @@ class Alerts(RigListener):
         url, cid, who = camera.server, camera.id, _camera_name(camera)
         changed = False
         server = self.rig.servers.get(url)
-        if server is None or server.state == LinkState.OPEN:
+        is_open = server is None or server.state == LinkState.OPEN
+        settled = now - self._reopened.get(url, -math.inf) >= t.reconnect_settle
+        if is_open and (settled or camera.connected):
             # While the server is offline every camera looks lost: that is the
-            # server's alert, and the cameras' own state is not known.
+            # server's alert, and the cameras' own state is not known; once it
+            # is back they are given a moment to be listed again.
             lost = not camera.connected and camera.lost_at is not None
             since = f" since {camera.lost_at:%H:%M:%S}" if camera.lost_at else ""
             changed |= self._condition(
                 (AlertKind.CAMERA_LOST, url, cid, ""), lost, now, t.camera_lost,
-                f"{who} LOST{since}",
+                f"{who} lost{since}",
             )  # fmt: skip
         else:
             self._pending.pop((AlertKind.CAMERA_LOST, url, cid, ""), None)

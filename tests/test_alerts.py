@@ -62,7 +62,7 @@ def test_a_lost_camera_raises_after_a_grace_and_stays_resolved_until_acked(
     alerts.check()
     [alert] = alerts.active
     assert alert.kind == AlertKind.CAMERA_LOST and alert.camera == "A"
-    assert "LOST" in alert.message and alert.resolved is None
+    assert "lost since" in alert.message and alert.resolved is None
     assert alerts.flagged_cameras() == {(URL, "A")}
 
     rig.apply(URL, "A", ev.CameraConnected(name="connected", model="ILCE-7M4"))
@@ -174,6 +174,19 @@ def test_a_server_offline_briefly_is_no_alarm_and_its_cameras_raise_nothing(
     assert alert.kind == AlertKind.SERVER_OFFLINE and alert.camera is None
     assert "connection refused" in alert.message, "one alert, not one per camera"
 
+    rig.set_link(URL, LinkState.OPEN)  # back, but the camera list is slow
+    clock.now += 3
+    alerts.check()
+    assert kinds(alerts) == [AlertKind.SERVER_OFFLINE], "the cameras get a moment"
+    assert alerts.active[0].resolved is not None
+    rig.update_cameras(URL, [CameraInfo("A", "ILCE-7M4", "USB", True)])  # B is gone
+    clock.now += 10
+    alerts.check()
+    clock.now += 2.5
+    alerts.check()
+    lost = [(a.kind, a.camera) for a in alerts.active][1:]
+    assert lost == [(AlertKind.CAMERA_LOST, "B")], "still missing after the settle"
+
 
 # -- in the window, over the simulator --------------------------------------------
 
@@ -184,7 +197,7 @@ def banner_texts(window) -> list[str]:
 
 def fast(window) -> None:
     window.alerts.thresholds = Thresholds(
-        transfer_stall=1.0, server_offline=1.0, camera_lost=0.5
+        transfer_stall=1.0, server_offline=1.0, camera_lost=0.5, reconnect_settle=0.5
     )
 
 

@@ -9,6 +9,7 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from app.alerts import Thresholds
 from app.cli import build_parser
 from app.protocol.events import AfState
 from app.simulator import SimulatorThread, make_cameras
@@ -29,6 +30,7 @@ def test_studio_tiles_follow_the_cameras_and_the_picture_follows_downloads(
 ) -> None:
     async def scenario() -> None:
         window, task = open_window(qapp, simulator.url)
+        window.alerts.thresholds = Thresholds(camera_lost=0.5, reconnect_settle=0.5)
         await wait_until(lambda: len(window.cards) == 3, what="three cards")
         studio_on(window)
         studio = window.studio

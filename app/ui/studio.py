@@ -95,7 +95,11 @@ class StudioTile(QFrame):
             return
         first = max(alerts, key=lambda a: (a.resolved is None, a.is_error, a.id))
         more = f" +{len(alerts) - 1}" if len(alerts) > 1 else ""
-        self.alert.setText(f"⚠ {ALERT_WORDS[first.kind]}{more}")
+        word = ALERT_WORDS[first.kind]
+        if first.resolved is None:
+            self.alert.setText(f"⚠ {word}{more}")
+        else:
+            self.alert.setText(f"✓ {word} (over){more}")
 
 
 def _card_line(camera: Camera) -> str:
