@@ -225,7 +225,11 @@ def test_an_unplugged_camera_shows_in_the_banner_and_its_card_flashes_until_acke
         other = window.cards[(simulator.url, ILCE_1)]
         assert not other.property("alert"), "only the lost camera's card flashes"
 
+        await sim_call(simulator, simulator.simulator.plug, ILCE_7M4)
         [row] = banner.rows()
+        await wait_until(lambda: "resolved" in row.text.text(), what="resolved")
+        assert row.property("level") == "resolved"
+        assert card.property("alert"), "still flashing until acknowledged"
         row.button.click()
         await wait_until(lambda: not banner.isVisible(), what="the banner gone")
         await wait_until(lambda: not card.property("alert"), what="flashing stopped")
