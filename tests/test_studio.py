@@ -28,6 +28,8 @@ def studio_on(window: MainWindow) -> None:
 def test_studio_tiles_follow_the_cameras_and_the_picture_follows_downloads(
     qapp: QApplication, run: Runner, simulator: SimulatorThread
 ) -> None:
+    apply_theme(qapp, "dark")  # as the application does: the sizes are the theme's
+
     async def scenario() -> None:
         window, task = open_window(qapp, simulator.url)
         window.alerts.thresholds = Thresholds(camera_lost=0.5, reconnect_settle=0.5)
@@ -73,8 +75,12 @@ def test_studio_tiles_follow_the_cameras_and_the_picture_follows_downloads(
         await wait_until(lambda: other.property("alert") in ("a", "b"),
                          what="the lost camera's tile flashing")  # fmt: skip
         await wait_until(lambda: "LOST" in other.alert.text(), what="the alert word")
+        [row] = window.alert_banner.rows()
+        assert window.alert_banner.isVisible(), "the alerts stay in studio mode"
+        assert row.text.fontInfo().pixelSize() >= 24, "alerts readable from afar"
 
         window.set_studio(False)
+        assert row.text.fontInfo().pixelSize() < 24, "normal print again"
         assert window._normal_view.isVisible() and not studio.isVisible()
         assert window.menuBar().isVisible() and window.statusBar().isVisible()
         assert all(card.isVisible() for card in window.cards.values())

@@ -115,6 +115,13 @@ class AlertBanner(QFrame):
     def rows(self) -> list[AlertRow]:
         return list(self._rows)
 
+    def set_large(self, large: bool) -> None:
+        """Large print, for studio mode (read from across the room)."""
+        self.setProperty("large", large)
+        for widget in [self, *self.findChildren(QWidget)]:
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
+
     def show_alerts(self, alerts: list[Alert]) -> None:
         """Show the newest unresolved first, then the resolved ones."""
         ordered = sorted(alerts, key=lambda a: (a.resolved is not None, -a.id))

@@ -642,6 +642,7 @@ class MainWindow(QMainWindow):
         self._stack.setCurrentWidget(self.studio if on else self._normal_view)
         self.menuBar().setVisible(not on)
         self.statusBar().setVisible(not on)
+        self.alert_banner.set_large(on)
         if on:
             self._state_before_studio = self.windowState()
             self._geometry_before_studio = self.saveGeometry()
