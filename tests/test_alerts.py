@@ -13,6 +13,7 @@ from app.protocol import events as ev
 from app.protocol.rest import CameraInfo, Property
 from app.rig import LinkState, Rig, Transfer
 from app.simulator import SimulatorThread
+from app.ui.alerts import FlashFrame
 
 from .support import Runner, sim_call, wait_until
 from .test_window import ILCE_1, ILCE_7M4, close, open_window
@@ -213,15 +214,23 @@ def test_an_unplugged_camera_shows_in_the_banner_and_its_card_flashes_until_acke
                          what="camera streams")  # fmt: skip
         banner = window.alert_banner
         assert not banner.isVisible()
+        card = window.cards[(simulator.url, ILCE_7M4)]
         await sim_call(simulator, simulator.simulator.unplug, ILCE_7M4)
         await wait_until(lambda: banner.isVisible(), what="the alert banner")
         [text] = banner_texts(window)
         assert "ILCE-7M4" in text and "LOST" in text
-        card = window.cards[(simulator.url, ILCE_7M4)]
-        looks = set()
-        await wait_until(lambda: looks.add(card.property("alert")) or len(looks) >= 2,
-                         what="the card flashing")  # fmt: skip
+        looks, sizes = set(), set()
+
+        def flashing() -> bool:
+            looks.add(card.property("alert"))
+            sizes.add(card.size().toTuple())
+            return len(looks) >= 2
+
+        await wait_until(flashing, what="the card flashing")
         assert looks <= {"a", "b"}, "both phases of the flash are loud"
+        assert len(sizes) == 1, "nothing in the grid moves while it flashes"
+        flash = card.findChild(FlashFrame)
+        assert flash.isVisible() and flash.geometry() == card.rect()
         other = window.cards[(simulator.url, ILCE_1)]
         assert not other.property("alert"), "only the lost camera's card flashes"
 
@@ -233,6 +242,7 @@ def test_an_unplugged_camera_shows_in_the_banner_and_its_card_flashes_until_acke
         row.button.click()
         await wait_until(lambda: not banner.isVisible(), what="the banner gone")
         await wait_until(lambda: not card.property("alert"), what="flashing stopped")
+        assert not flash.isVisible()
         notes = [e.summary for e in window.rig.log if e.type == "alert"]
         assert any(n.startswith("acknowledged") and "ILCE-7M4" in n for n in notes)
         await close(window, task)

@@ -8,7 +8,8 @@ runs the one flash timer that every flagged card and tile follows.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -279,12 +280,63 @@ class AlertPresenter(QObject):
         self._tray.showMessage(f"Tether Monitor: {first.kind}", body, icon, 8000)
 
 
+class FlashFrame(QWidget):
+    """A loud frame drawn over a card or tile while it has an alert.
+
+    Drawn on top rather than restyling the card, so nothing in the card moves
+    or changes size while it flashes (the grid stays put), and clicks and keys
+    still go to the card.
+    """
+
+    COLOUR = QColor("#ff3b30")
+
+    def __init__(self, target: QWidget) -> None:
+        super().__init__(target)
+        self.setObjectName("AlertFlash")
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.phase = True
+        target.installEventFilter(self)
+        self.setGeometry(target.rect())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and isinstance(watched, QWidget):
+            self.setGeometry(watched.rect())
+        return False
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect = QRectF(self.rect()).adjusted(2, 2, -2, -2)
+        if self.phase:
+            tint = QColor(self.COLOUR)
+            tint.setAlphaF(0.30)
+            p.fillRect(self.rect(), tint)
+        p.setPen(QPen(self.COLOUR, 4))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawRoundedRect(rect, 8, 8)
+        p.end()
+
+
 def set_flash(widget: QWidget, on: bool, phase: bool) -> None:
-    """Mark a card or tile for the style sheet: ``alert`` is "a" or "b" (the
-    two phases of the flash, both loud) or "" (no alert)."""
+    """Flash ``widget`` (a card or tile) in ``phase``, or stop. Its ``alert``
+    property says which: "a" or "b" (the two phases, both loud) or ""."""
     value = ("a" if phase else "b") if on else ""
-    if widget.property("alert") != value:
-        widget.setProperty("alert", value)
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
-        widget.update()
+    if widget.property("alert") == value:
+        return
+    widget.setProperty("alert", value)
+    frame = widget.findChild(
+        FlashFrame, options=Qt.FindChildOption.FindDirectChildrenOnly
+    )
+    if not on:
+        if frame is not None:
+            frame.hide()
+        return
+    if frame is None:
+        frame = FlashFrame(widget)
+    frame.phase = phase
+    frame.setGeometry(widget.rect())
+    frame.raise_()
+    frame.show()
+    frame.update()
