@@ -504,6 +504,7 @@ class MainWindow(QMainWindow):
         top = Qt.AlignmentFlag.AlignTop
         for index, card in enumerate(cards):
             self._grid.addWidget(card, index // columns, index % columns, top)
+            card.show()  # now, not when the layout's queued show comes round
         self._columns = columns
 
     def _widen_grid(self, count: int, columns: int, height: int, width: int) -> int:
@@ -594,7 +595,11 @@ class MainWindow(QMainWindow):
         self.alert_presenter.changed.connect(self._on_alerts_changed)
         self.studio = StudioView(
             self.rig, self.bridge, self.loader,
-            nickname=self._nickname_of, order=self._order_keys,
+            # Plain functions of the rig and the choices, not of the window:
+            # a view holding the window would make a reference cycle (see the
+            # slots' note above).
+            nickname=functools.partial(_nickname_of, self.preferences),
+            order=functools.partial(_order_keys, self.rig, self.preferences),
             summary=functools.partial(rig_summary, self.rig),
         )  # fmt: skip
         self.studio_mode = False
@@ -661,15 +666,6 @@ class MainWindow(QMainWindow):
     def _on_leave_studio(self) -> None:
         self.set_studio(False)
 
-    def _nickname_of(self, key: CameraKey) -> str:
-        card = self.cards.get(key)
-        return card.nickname if card is not None else self.preferences.nickname(key[1])
-
-    def _order_keys(self, keys: list[CameraKey]) -> list[CameraKey]:
-        wanted = set(keys)
-        ordered = [card.key for card in self.ordered_cards() if card.key in wanted]
-        return ordered + sorted(wanted.difference(ordered))
-
     @Slot(set, bool)
     def _on_alert_flash(self, flagged: set, phase: bool) -> None:
         for key, card in self.cards.items():
@@ -679,6 +675,25 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_alerts_changed(self) -> None:
         self.studio.show_alerts(self.alerts.active)
+
+
+def _nickname_of(preferences: Preferences, key: CameraKey) -> str:
+    return preferences.nickname(key[1])
+
+
+def _order_keys(
+    rig: Rig, preferences: Preferences, keys: list[CameraKey]
+) -> list[CameraKey]:
+    """The cameras in the cards' order: by server, then name or camera id."""
+
+    def key(camera_key: CameraKey) -> tuple[str, str, str]:
+        camera = rig.cameras.get(camera_key)
+        name = preferences.nickname(camera_key[1]) or (camera.model if camera else "")
+        if preferences.card_order == "id":
+            return (camera_key[0], camera_key[1], name)
+        return (camera_key[0], name.lower(), camera_key[1])
+
+    return sorted(keys, key=key)
 
 
 class _ScrollArea(QScrollArea):
