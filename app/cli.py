@@ -106,6 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="with --replay: play N times as fast (default 1; 10: ten times)",
     )
+    parser.add_argument(
+        "--studio",
+        action="store_true",
+        help="open full screen in studio mode: the latest frame large, a tile "
+        "per camera, readable across the room (Esc or F11 leaves it)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     return parser
 
@@ -170,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         record=args.record,
         replay=recording,
         speed=args.speed or 1.0,
+        studio=args.studio,
     )
 
 

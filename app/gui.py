@@ -146,6 +146,7 @@ def run_window(
     record: Path | None = None,
     replay: Recording | None = None,
     speed: float = 1.0,
+    studio: bool = False,
 ) -> int:
     """Show the window; what is given here overrides the stored settings for
     this run only (None: as stored)."""
@@ -215,6 +216,8 @@ def run_window(
     session_log = start_session_log(rig, data_dir() / "sessions", loop)
     window.set_log_folders(session_log.folder, log_dir())
     window.show()
+    if studio:
+        window.set_studio(True)
     job = (
         play_in_window(window, replay, speed)
         if replay is not None

@@ -154,6 +154,7 @@ class RigListener:
     def camera_changed(self, camera: Camera) -> None: ...
     def frame_added(self, camera: Camera, frame: Frame) -> None: ...
     def logged(self, entry: LogEntry) -> None: ...
+    def event_applied(self, camera: Camera, event: ev.Event) -> None: ...
 
 
 class Rig:
@@ -389,6 +390,8 @@ class Rig:
         if isinstance(event, ev.CameraWarning) and not event.shutter_released:
             level = "error" if event.is_error else "warning"
         self.note(url, camera_id, event.name, summarize(event), level=level)
+        for listener in self._listeners:
+            listener.event_applied(camera, event)
         self._camera_changed(camera)
         if frame is not None:
             for listener in self._listeners:

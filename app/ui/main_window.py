@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import functools
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -30,11 +32,14 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStackedWidget,
     QStyle,
     QVBoxLayout,
     QWidget,
 )
 
+from ..alerts import Alerts
+from ..config import Alerts as AlertChoices
 from ..config import Config
 from ..imaging import local_path
 from ..protocol.events import AfState
@@ -42,12 +47,14 @@ from ..protocol.rest import DEFAULT_URL
 from ..rig import CameraKey, Frame, LinkState, LogEntry, Rig, Server, file_name
 from ..settings import Preferences
 from .about_dialog import AboutDialog
+from .alerts import AlertBanner, AlertPresenter, set_flash
 from .bridge import RigBridge
 from .camera_card import THUMB_EDGE, CameraCard
 from .event_log import EventLog
 from .placeholder import placeholder
 from .server_views import UNREACHABLE_AFTER, ServerHeader, UnreachableBanner
 from .settings_dialog import SettingsDialog
+from .studio import StudioView
 from .theme import apply_theme
 from .thumbnails import Picture, ThumbnailLoader
 from .viewer import FrameViewer
@@ -193,6 +200,8 @@ class MainWindow(QMainWindow):
         self._ticker.timeout.connect(self._refresh_status)
         self._ticker.start()
         self._refresh_status()
+        self._install_alerts_and_studio()
+        self.set_alert_choices(self.preferences.config().alerts)
         self._place_window()
 
     def _build_menus(self) -> None:
@@ -232,7 +241,10 @@ class MainWindow(QMainWindow):
         view.addAction("&Reset Layout", self.reset_layout)
         full = view.addAction("&Full Screen")
         keys = QKeySequence.keyBindings(QKeySequence.StandardKey.FullScreen)
-        full.setShortcuts([*keys, QKeySequence("F11")] if keys else ["F11"])
+        # F11 once: listed twice (it is the platform's own key on Linux) it
+        # was an ambiguous shortcut, which Qt ignores.
+        f11 = QKeySequence("F11")
+        full.setShortcuts([*keys, f11] if f11 not in keys else keys)
         full.triggered.connect(self._toggle_full_screen)
         self.addAction(full)
         self._add_help_menu()
@@ -317,6 +329,9 @@ class MainWindow(QMainWindow):
             apply_theme(app, theme)
 
     def _toggle_full_screen(self) -> None:
+        if self.studio_mode:  # F11 leaves studio mode (and its full screen)
+            self.set_studio(False)
+            return
         self.setWindowState(self.windowState() ^ Qt.WindowState.WindowFullScreen)
 
     # -- slots -------------------------------------------------------------------
@@ -393,6 +408,7 @@ class MainWindow(QMainWindow):
             if card_key[1] == key[1]:
                 card.set_nickname(stored)
         self._relayout()
+        self.studio.refresh_names()
 
     @Slot(object, int, int)
     def _move_focus(self, key: CameraKey, rows: int, columns: int) -> None:
@@ -714,6 +730,20 @@ class MainWindow(QMainWindow):
             self.set_theme(new.theme)
         if new.thumbnail_size != old.thumbnail_size:
             self.set_strip_edge(new.thumbnail_size)
+        if new.alerts != old.alerts:
+            self.set_alert_choices(new.alerts)
+
+    def set_alert_choices(self, choices: AlertChoices) -> None:
+        """What alerts may do (notification, sound) and when they fire."""
+        self.alerts.thresholds = dataclasses.replace(
+            self.alerts.thresholds,
+            battery_percent=choices.battery_percent,
+            card_photos=choices.card_shots,
+            transfer_stall=choices.transfer_stall,
+        )
+        self.alert_presenter.notify_desktop = choices.desktop
+        self.alert_presenter.sound = choices.sound
+        self.alerts.check()
 
     def set_strip_edge(self, edge: int) -> None:
         """Filmstrip pictures ``edge`` pixels wide from now on: the frames
@@ -805,6 +835,7 @@ class MainWindow(QMainWindow):
             for index, card in enumerate(group):
                 place = (row + index // columns, index % columns)
                 self._grid.addWidget(card, *place, top)
+                card.show()  # now, not when the layout's queued show comes round
                 self._positions[card.key] = place
             row += -(-len(group) // columns)
 
@@ -839,15 +870,131 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event) -> None:
+        if self.studio_mode:  # keep the normal window's geometry
+            self.set_studio(False)
         self.preferences.geometry = self.saveGeometry()
         self.preferences.splitters = [
             self._top_splitter.saveState(),
             self._outer_splitter.saveState(),
         ]
         self._ticker.stop()
+        self.alert_presenter.close()
+        self.alerts.close()
         self.loader.shutdown()
         self.bridge.close()
         super().closeEvent(event)
+
+    # -- alerts and studio mode -----------------------------------------------
+
+    def _install_alerts_and_studio(self) -> None:
+        """The alert banner above everything, and the studio view swapped in
+        for the normal layout (a stack) on demand."""
+        self.alerts = Alerts(self.rig)
+        self.alert_banner = AlertBanner()
+        self.alert_presenter = AlertPresenter(self.alerts, self.alert_banner, self)
+        self.alert_presenter.flash.connect(self._on_alert_flash)
+        self.alert_presenter.changed.connect(self._on_alerts_changed)
+        self.studio = StudioView(
+            self.rig, self.bridge, self.loader,
+            # Plain functions of the rig and the choices, not of the window:
+            # a view holding the window would make a reference cycle (see the
+            # slots' note above).
+            nickname=functools.partial(_nickname_of, self.preferences),
+            order=functools.partial(_order_keys, self.rig, self.preferences),
+            summary=functools.partial(rig_summary, self.rig),
+        )  # fmt: skip
+        self.studio_mode = False
+        self._state_before_studio = self.windowState()
+        self._geometry_before_studio = self.saveGeometry()
+        self._stack = QStackedWidget()
+        self._normal_view = self.takeCentralWidget()
+        self._stack.addWidget(self._normal_view)
+        self._stack.addWidget(self.studio)
+        host = QWidget()
+        layout = QVBoxLayout(host)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.alert_banner)
+        layout.addWidget(self._stack, 1)
+        self.setCentralWidget(host)
+
+        view = next((a.menu() for a in self.menuBar().actions()
+                     if a.menu() and a.text() == "&View"), None)  # fmt: skip
+        view = view if view is not None else self.menuBar().addMenu("&View")
+        self.studio_action = view.addAction("&Studio Mode")
+        self.studio_action.setCheckable(True)
+        self.studio_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.studio_action.setToolTip(
+            "Full screen, the latest frame large and a tile per camera"
+            " (Esc, F11 or Ctrl+Shift+S to leave)"
+        )
+        self.studio_action.toggled.connect(self.set_studio)
+        self.addAction(self.studio_action)  # works with the menu bar hidden
+        self._leave_studio = QAction("Leave Studio Mode", self)
+        self._leave_studio.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self._leave_studio.setEnabled(False)
+        self._leave_studio.triggered.connect(self._on_leave_studio)
+        self.addAction(self._leave_studio)
+
+    @Slot(bool)
+    def set_studio(self, on: bool, *, full_screen: bool = True) -> None:
+        """Studio mode (``on``): the studio view, no menu or status bar, full
+        screen; off: the normal layout and window state as before."""
+        if on == self.studio_mode:
+            return
+        self.studio_mode = on
+        self.studio_action.setChecked(on)
+        self._leave_studio.setEnabled(on)
+        self._stack.setCurrentWidget(self.studio if on else self._normal_view)
+        self.menuBar().setVisible(not on)
+        self.statusBar().setVisible(not on)
+        self.alert_banner.set_large(on)
+        if on:
+            self._state_before_studio = self.windowState()
+            self._geometry_before_studio = self.saveGeometry()
+            if full_screen:
+                screen = self.screen()
+                if screen is not None:  # the whole screen without a window manager
+                    self.setGeometry(screen.geometry())
+                full = Qt.WindowState.WindowFullScreen
+                self.setWindowState(self.windowState() | full)
+        else:
+            self.setWindowState(self._state_before_studio)
+            self.restoreGeometry(self._geometry_before_studio)
+            self._schedule_relayout()
+
+    @Slot()
+    def _on_leave_studio(self) -> None:
+        self.set_studio(False)
+
+    @Slot(set, bool)
+    def _on_alert_flash(self, flagged: set, phase: bool) -> None:
+        for key, card in self.cards.items():
+            set_flash(card, key in flagged, phase)
+        self.studio.set_flash(flagged, phase)
+
+    @Slot()
+    def _on_alerts_changed(self) -> None:
+        self.studio.show_alerts(self.alerts.active)
+
+
+def _nickname_of(preferences: Preferences, key: CameraKey) -> str:
+    return preferences.nickname(key[1])
+
+
+def _order_keys(
+    rig: Rig, preferences: Preferences, keys: list[CameraKey]
+) -> list[CameraKey]:
+    """The cameras in the cards' order: by server, then name or camera id."""
+
+    def key(camera_key: CameraKey) -> tuple[str, str, str]:
+        camera = rig.cameras.get(camera_key)
+        name = preferences.nickname(camera_key[1]) or (camera.model if camera else "")
+        if preferences.card_order == "id":
+            return (camera_key[0], camera_key[1], name)
+        return (camera_key[0], name.lower(), camera_key[1])
+
+    return sorted(keys, key=key)
 
 
 class _ScrollArea(QScrollArea):
