@@ -27,6 +27,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtWidgets import QApplication
 
+from . import results
 from .flood import Flood
 
 CAMERAS = 8
@@ -44,7 +45,7 @@ def rss_mib() -> float:
         return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
 
 
-def run(frames: int, rate: float, folder: Path) -> None:
+def run(frames: int, rate: float, folder: Path) -> dict[str, float]:
     import qasync
 
     from app.gui import watch
@@ -66,6 +67,7 @@ def run(frames: int, rate: float, folder: Path) -> None:
     window.resize(1920, 1080)
     window.show()
     samples: list[float] = []
+    figures: dict[str, float] = {}
 
     async def settle() -> float:
         await asyncio.sleep(2.0)  # the last decodes are done
@@ -94,21 +96,25 @@ def run(frames: int, rate: float, folder: Path) -> None:
         peak = max([*samples, end])
         print(f"monitor memory (RSS): start {start:.0f} MiB, end {end:.0f} MiB, "
               f"peak {peak:.0f} MiB; growth {end - start:+.0f} MiB")  # fmt: skip
+        figures.update(frames=landed, start_mib=start, end_mib=end, peak_mib=peak,
+                       growth_mib=end - start)  # fmt: skip
 
     try:
         with loop:
             loop.run_until_complete(scenario())
     finally:
         flood.close()
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=5000)
     parser.add_argument("--rate", type=float, default=40.0, help="frames a second")
+    results.add_option(parser)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-shoot-") as folder:
-        run(args.frames, args.rate, Path(folder))
+        results.save(args, run(args.frames, args.rate, Path(folder)))
 
 
 if __name__ == "__main__":

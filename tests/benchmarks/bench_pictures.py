@@ -31,6 +31,8 @@ from PySide6.QtWidgets import QApplication
 
 from app.imaging import decode
 
+from . import results
+
 EDGE = 256
 
 
@@ -200,17 +202,26 @@ def ui_stall(folder: Path, count: int = 20) -> tuple[float, float, float]:
 
 
 def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    results.add_option(parser)
+    args = parser.parse_args()
+    figures: dict[str, object] = {}
     with tempfile.TemporaryDirectory(prefix="bench-pictures-") as tmp:
         folder = Path(tmp)
         QApplication.instance() or QApplication(sys.argv[:1])
         print(f"{'file':<50} {'pipeline':>9} {'full+scale':>11} {'ratio':>6}")
         for name, ours, floor in decode_speed(folder):
+            figures[name] = {"ours_s": ours, "floor_s": floor}
             print(f"{name:<50} {ours * 1000:7.0f} ms {floor * 1000:9.0f} ms "
                   f"{ours / floor:6.2f}")  # fmt: skip
         worst, p99, all_shown = ui_stall(folder)
         print(f"20 x 61 MP frames landing at once: longest UI-thread stall "
               f"{worst:.0f} ms (99th percentile {p99:.0f} ms, 5 ms heartbeat); "
               f"all filmstrip thumbnails shown after {all_shown:.1f} s")  # fmt: skip
+        figures.update(stall_max_ms=worst, stall_p99_ms=p99, all_shown_s=all_shown)
+    results.save(args, figures)
 
 
 if __name__ == "__main__":

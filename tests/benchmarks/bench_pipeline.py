@@ -29,6 +29,7 @@ from app.protocol.rest import http_client
 from app.protocol.stream import ALL_CAMERAS, stream_path
 from app.rig import LinkState, Rig
 
+from . import results
 from .flood import Flood
 
 CAMERAS = 8
@@ -123,6 +124,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=5000, help="per camera")
     parser.add_argument("--rounds", type=int, default=3)
+    results.add_option(parser)
     args = parser.parse_args()
     count = args.events - args.events % 8
     from app.simulator import make_cameras
@@ -143,6 +145,7 @@ def main() -> None:
     print(f"event pipeline (decode, attribute, rig): {ours_rate:,.0f} events/s; "
           f"bare httpx-sse parse: {floor_rate:,.0f} events/s; "
           f"ratio {ours_rate / floor_rate:.2f}")  # fmt: skip
+    results.save(args, {"ours_per_s": ours_rate, "floor_per_s": floor_rate})
 
 
 if __name__ == "__main__":

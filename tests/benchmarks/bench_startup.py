@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from . import results
+
 ROOT = Path(__file__).resolve().parents[2]
 BUILT = ROOT / "dist" / "Tether Monitor" / "tether-monitor"
 
@@ -68,6 +70,7 @@ def time_to_paint(command: list[str], env: dict[str, str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    results.add_option(parser)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
         env = {
@@ -85,17 +88,18 @@ def main() -> None:
         if BUILT.is_file():
             commands["packaged build"] = [str(BUILT)]
             commands["packaged build --demo"] = [str(BUILT), "--demo"]
-        results = {}
+        runs: dict[str, list[float]] = {}
         for _ in range(args.runs):  # interleaved, so drift hits all alike
             for name, command in commands.items():
-                results.setdefault(name, []).append(time_to_paint(command, env))
-    floor = statistics.median(results["bare PySide6 window (floor)"])
+                runs.setdefault(name, []).append(time_to_paint(command, env))
+    floor = statistics.median(runs["bare PySide6 window (floor)"])
     print(f"launch to first painted window, median of {args.runs} runs (offscreen)")
     print(f"{'command':<30} {'median':>9} {'worst':>9} {'vs floor':>9}")
-    for name, times in results.items():
+    for name, times in runs.items():
         median = statistics.median(times)
         print(f"{name:<30} {median * 1000:6.0f} ms {max(times) * 1000:6.0f} ms "
               f"{median / floor:8.2f}x")  # fmt: skip
+    results.save(args, {name: statistics.median(t) for name, t in runs.items()})
 
 
 if __name__ == "__main__":

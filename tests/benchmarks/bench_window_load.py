@@ -33,6 +33,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
+from . import results
 from .flood import Flood
 
 CAMERAS = 8
@@ -43,7 +44,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))] if ordered else 0
 
 
-def run(rate: float, seconds: float, folder: Path) -> None:
+def run(rate: float, seconds: float, folder: Path) -> dict[str, float]:
     import qasync
 
     from app.gui import watch
@@ -86,6 +87,7 @@ def run(rate: float, seconds: float, folder: Path) -> None:
                     pending[(camera.key, what)] = (value, now)
 
     rig.subscribe(Watch())
+    figures: dict[str, float] = {}
     gaps: list[float] = []
     clock = QElapsedTimer()
     heartbeat = QTimer()
@@ -142,21 +144,28 @@ def run(rate: float, seconds: float, folder: Path) -> None:
               f"ms, 95th percentile {percentile(ms, 0.95):.0f} ms, worst "
               f"{max(ms):.0f} ms over {len(ms)} changes ({replaced} replaced by a "
               "newer value before they were shown)")  # fmt: skip
+        figures.update(
+            stall_max_ms=max(stalls), stall_p99_ms=percentile(stalls, 0.99),
+            delay_median_ms=statistics.median(ms),
+            delay_p95_ms=percentile(ms, 0.95), delay_max_ms=max(ms),
+        )  # fmt: skip
 
     try:
         with loop:
             loop.run_until_complete(scenario())
     finally:
         flood.close()
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=60.0, help="events/s/camera")
     parser.add_argument("--seconds", type=float, default=10.0)
+    results.add_option(parser)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-load-") as folder:
-        run(args.rate, args.seconds, Path(folder))
+        results.save(args, run(args.rate, args.seconds, Path(folder)))
 
 
 if __name__ == "__main__":
