@@ -71,9 +71,9 @@ class Thresholds:
     """After a server comes back, its cameras have this long to be listed again
     before one that is still missing counts as lost."""
     card_photos: int = 50
-    """A card slot with fewer shots left than this is nearly full."""
+    """A card slot with this many shots left or fewer is nearly full."""
     battery_percent: int = 15
-    """A battery under this percentage is nearly empty."""
+    """A battery at this percentage or below is nearly empty."""
 
 
 AlertKey = tuple[AlertKind, str, str | None, str]
@@ -140,6 +140,7 @@ class Alerts(RigListener):
         self._pending: dict[AlertKey, float] = {}  # condition true since (clock)
         self._states: dict[str, LinkState] = {}
         self._reopened: dict[str, float] = {}  # server open again since (clock)
+        self._ever_open: set[str] = set()  # never reached: the window says so
         self._ids = itertools.count(1)
         self._listeners: list[Callable[[], None]] = []
         self._unsubscribe = rig.subscribe(self)
@@ -198,6 +199,9 @@ class Alerts(RigListener):
             self._changed()
 
     def server_changed(self, server: Server) -> None:
+        if server.url not in self.rig.servers:
+            self._forget(server.url)  # no longer watched: nothing to alert
+            return
         now = self._clock()
         changed = self._check_server(server, now)
         for camera in self.rig.cameras_of(server.url):
@@ -206,6 +210,8 @@ class Alerts(RigListener):
             self._changed()
 
     def camera_changed(self, camera: Camera) -> None:
+        if camera.key not in self.rig.cameras:
+            return  # its server is no longer watched (see server_changed)
         if self._check_camera(camera, self._clock()):
             self._changed()
 
@@ -227,12 +233,31 @@ class Alerts(RigListener):
         self._raise(kind, camera.server, camera.id, message)
         self._changed()
 
+    def _forget(self, url: str) -> None:
+        """Drop every alert and condition of a server that is no longer watched."""
+        gone = [key for key in self._alerts if key[1] == url]
+        for key in gone:
+            del self._alerts[key]
+        self._holding = {key for key in self._holding if key[1] != url}
+        self._pending = {k: v for k, v in self._pending.items() if k[1] != url}
+        self._states.pop(url, None)
+        self._reopened.pop(url, None)
+        self._ever_open.discard(url)
+        if gone:
+            self._changed()
+
     def _check_server(self, server: Server, now: float) -> bool:
         was = self._states.get(server.url)
         self._states[server.url] = server.state
+        if server.state == LinkState.OPEN:
+            self._ever_open.add(server.url)
         if server.state == LinkState.OPEN and was not in (None, LinkState.OPEN):
             self._reopened[server.url] = now
-        offline = server.state in (LinkState.CONNECTING, LinkState.RETRYING)
+        # A server never reached since the start is the window's one calm
+        # message (the unreachable banner), not an alarm on top of it.
+        offline = server.url in self._ever_open and server.state in (
+            LinkState.CONNECTING, LinkState.RETRYING
+        )
         reason = f": {server.reason}" if server.reason else ""
         return self._condition(
             (AlertKind.SERVER_OFFLINE, server.url, None, ""),
@@ -276,7 +301,7 @@ class Alerts(RigListener):
         )  # fmt: skip
 
         battery = _number(camera.formatted("battery-remain"))
-        low = battery is not None and battery < t.battery_percent
+        low = battery is not None and battery <= t.battery_percent
         changed |= self._condition(
             (AlertKind.BATTERY_LOW, url, cid, ""), low, now, 0.0,
             f"{who}: battery {battery} %",
@@ -286,7 +311,7 @@ class Alerts(RigListener):
             status = camera.formatted(f"media-slot{slot}-status")
             left = _number(camera.formatted(f"media-slot{slot}-remaining-photos"))
             usable = status is None or status.strip().lower() in ("ok", "")
-            full = usable and left is not None and left < t.card_photos
+            full = usable and left is not None and left <= t.card_photos
             changed |= self._condition(
                 (AlertKind.CARD_LOW, url, cid, f"slot {slot}"), full, now, 0.0,
                 f"{who}: card in slot {slot} nearly full, {left} shots left",

@@ -98,6 +98,11 @@ class SelfTest(QObject):
     def _finish(self, status: int, message: str) -> None:
         self._timer.stop()
         self.status = status
-        print(f"tether-monitor: {message}", file=sys.stderr if status else sys.stdout)
-        sys.stdout.flush()
-        self._window.close()
+        # A windowed build (Windows, no console) has no stdout or stderr: the
+        # exit status alone says it.
+        stream = sys.stderr if status else sys.stdout
+        try:
+            if stream is not None:
+                print(f"tether-monitor: {message}", file=stream, flush=True)
+        finally:
+            self._window.close()

@@ -319,3 +319,33 @@ def test_the_stored_alert_choices_reach_the_alerts(qtbot) -> None:
     )
     assert window.alerts.thresholds.battery_percent == AlertChoices().battery_percent
     assert window.alert_presenter.notify_desktop
+
+
+def test_a_server_never_reached_is_no_alarm(clock: Clock) -> None:
+    # A first start with the server not running: the window's calm message
+    # says so; an OFFLINE alarm with a notification on top would be noise.
+    rig = Rig()
+    alerts = Alerts(rig, Thresholds(server_offline=5.0), clock=clock)
+    rig.set_link(URL, LinkState.RETRYING, reason="connection refused")
+    clock.now += 60
+    alerts.check()
+    assert alerts.active == []
+    rig.set_link(URL, LinkState.OPEN)
+    rig.set_link(URL, LinkState.RETRYING, reason="connection refused")
+    clock.now += 6
+    alerts.check()
+    assert kinds(alerts) == [AlertKind.SERVER_OFFLINE], "once it has answered, it is"
+
+
+def test_a_server_no_longer_watched_takes_its_alerts_along(clock: Clock) -> None:
+    rig = rig_with("A")
+    rig.update_properties(URL, "A", props(battery_remain="5%"))
+    alerts = Alerts(rig, Thresholds(server_offline=5.0), clock=clock)
+    rig.set_link(URL, LinkState.RETRYING, reason="connection refused")
+    clock.now += 6
+    alerts.check()
+    assert set(kinds(alerts)) == {AlertKind.SERVER_OFFLINE, AlertKind.BATTERY_LOW}
+    rig.forget_server(URL)  # removed in Settings
+    clock.now += 60
+    alerts.check()
+    assert alerts.active == [], "nothing stays behind for a server let go"

@@ -455,3 +455,22 @@ def test_ctrl_c_copies_the_selected_rows(qtbot: QtBot, qapp: QApplication) -> No
     fields = qapp.clipboard().text().split("\t")
     assert fields[1:] == ["http://h:8080", "CAM2", "afStatus", "info", "entry 2"]
     assert datetime.fromisoformat(fields[0]).utcoffset() is not None
+
+
+def test_the_log_keeps_following_when_the_pane_gets_shorter(qtbot: QtBot) -> None:
+    # An alert banner appearing above makes the log shorter: the newest rows
+    # must stay in view, since nobody scrolled.
+    log = EventLog(capacity=1000)
+    qtbot.addWidget(log)
+    log.resize(900, 400)
+    log.show()
+    qtbot.waitExposed(log)
+    feed(log, entries(300))
+    assert log.following()
+    log.resize(900, 250)
+    qtbot.wait(50)
+    feed(log, entries(20, start=300))
+    bar = log.table.verticalScrollBar()
+    assert log.following() and bar.value() == bar.maximum()
+    last = log.table.rowAt(log.table.viewport().height() - 2)
+    assert log.model.entry(last).summary == "entry 319", "the newest row is in view"

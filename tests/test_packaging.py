@@ -67,3 +67,18 @@ def test_linux_build_runs_its_self_test(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "self-test passed" in done.stdout
+
+
+def test_self_test_ends_without_stdout(
+    qapp: QApplication, qtbot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A windowed Windows build has no stdout or stderr: the check must still
+    # close the window (and so end the process) with its status.
+    monkeypatch.setattr(sys, "stdout", None)
+    monkeypatch.setattr(sys, "stderr", None)
+    window = MainWindow(Rig())
+    qtbot.addWidget(window)
+    window.show()
+    check = SelfTest(window, timeout=0.2)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+    assert check.status == 1

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog
 
 from app.alerts import Thresholds
 from app.cli import build_parser
@@ -170,3 +170,36 @@ def test_keys_enter_and_leave_studio_mode(
 def test_studio_on_the_command_line() -> None:
     assert build_parser().parse_args(["--studio"]).studio
     assert not build_parser().parse_args([]).studio
+
+
+def test_quit_and_settings_keys_work_in_studio_mode(qapp: QApplication, qtbot) -> None:
+    # Studio mode hides the menu bar; its keys must not go with it.
+    from app.rig import Rig
+
+    window = MainWindow(Rig())
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    studio_on(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=3000)
+    QTest.keyClick(window, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.findChild(QDialog) is not None, timeout=3000)
+    window.findChild(QDialog).close()
+    QTest.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=3000)
+
+
+def test_tiles_of_a_server_no_longer_watched_go(
+    qapp: QApplication, run: Runner, simulator: SimulatorThread
+) -> None:
+    async def scenario() -> None:
+        window, task = open_window(qapp, simulator.url)
+        await wait_until(lambda: len(window.cards) == 3, what="three cards")
+        studio_on(window)
+        await wait_until(lambda: len(window.studio.tiles) == 3, what="three tiles")
+        await window.watchers.set_urls([])  # the server removed in Settings
+        await wait_until(lambda: not window.studio.tiles, what="the tiles gone")
+        await close(window, task)
+
+    run(scenario())

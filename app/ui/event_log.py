@@ -344,6 +344,12 @@ class EventLog(QWidget):
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self._sized = False
+        # Following the newest row is the reader's choice, made by scrolling:
+        # a pane that gets shorter (an alert banner appears) keeps following.
+        self._follow = True
+        bar = self.table.verticalScrollBar()
+        bar.valueChanged.connect(self._on_scrolled)
+        bar.rangeChanged.connect(self._on_range_changed)
 
         self.pause_button = QPushButton("Pause", objectName="EventLogPause")
         self.pause_button.setCheckable(True)
@@ -427,9 +433,18 @@ class EventLog(QWidget):
             return
         self._append(entries)
 
+    @Slot(int)
+    def _on_scrolled(self, value: int) -> None:
+        self._follow = value >= self.table.verticalScrollBar().maximum()
+
+    @Slot(int, int)
+    def _on_range_changed(self, _low: int, high: int) -> None:
+        if self._follow:
+            self.table.verticalScrollBar().setValue(high)
+
     def _append(self, entries: Sequence[LogEntry]) -> None:
         bar = self.table.verticalScrollBar()
-        follow = bar.value() >= bar.maximum()
+        follow = self._follow
         before = bar.value()
         gone, _ = self.model.add(entries)
         if follow:
@@ -457,9 +472,9 @@ class EventLog(QWidget):
         self._update_count()
 
     def following(self) -> bool:
-        """Whether the newest row is in view (the log scrolls along)."""
-        bar = self.table.verticalScrollBar()
-        return bar.value() >= bar.maximum()
+        """Whether the log scrolls along with the newest row (it does unless
+        the reader has scrolled up)."""
+        return self._follow
 
     def _update_count(self) -> None:
         shown, total = self.model.rowCount(), self.model.total

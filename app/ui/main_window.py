@@ -212,6 +212,7 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self._add_quit_key(quit_action)
         quit_action.triggered.connect(self.close)
+        self.addAction(quit_action)  # also in studio mode, with no menu bar
 
         view = self.menuBar().addMenu("&View")
         self.order_actions: dict[str, QAction] = {}
@@ -600,17 +601,8 @@ class MainWindow(QMainWindow):
     def ordered_cards(self) -> list[CameraCard]:
         """Cards by server (as listed), then by name (nickname or model) or by
         camera id."""
-        servers = {url: index for index, url in enumerate(self.rig.servers)}
-
-        def key(card: CameraCard) -> tuple[int, str, str, str]:
-            camera = self.rig.cameras.get(card.key)
-            name = card.nickname or (camera.model if camera else "") or ""
-            server = servers.get(card.key[0], len(servers))
-            if self.order == "id":
-                return (server, card.key[0], card.key[1], name)
-            return (server, card.key[0], name.lower(), card.key[1])
-
-        return sorted(self.cards.values(), key=key)
+        keys = _order_keys(self.rig, self.preferences, list(self.cards))
+        return [self.cards[key] for key in keys]
 
     def _refresh_status(self) -> None:
         self._refresh_servers()
@@ -667,6 +659,7 @@ class MainWindow(QMainWindow):
         comma = QKeySequence("Ctrl+,")
         action.setShortcuts(keys + ([] if comma in keys else [comma]))
         action.triggered.connect(self.open_settings)
+        self.addAction(action)  # also in studio mode, with no menu bar
         self.settings_action = action
 
     @staticmethod
@@ -945,6 +938,7 @@ class MainWindow(QMainWindow):
         self.studio_mode = on
         self.studio_action.setChecked(on)
         self._leave_studio.setEnabled(on)
+        self.studio.active = on
         self._stack.setCurrentWidget(self.studio if on else self._normal_view)
         self.menuBar().setVisible(not on)
         self.statusBar().setVisible(not on)
@@ -985,14 +979,18 @@ def _nickname_of(preferences: Preferences, key: CameraKey) -> str:
 def _order_keys(
     rig: Rig, preferences: Preferences, keys: list[CameraKey]
 ) -> list[CameraKey]:
-    """The cameras in the cards' order: by server, then name or camera id."""
+    """The cameras in the cards' order: by server (as listed), then by name
+    (nickname or model) or by camera id. The grid and the studio tiles share it."""
+    servers = {url: index for index, url in enumerate(rig.servers)}
+    by_id = preferences.card_order == "id"
 
-    def key(camera_key: CameraKey) -> tuple[str, str, str]:
+    def key(camera_key: CameraKey) -> tuple[int, str, str, str]:
         camera = rig.cameras.get(camera_key)
         name = preferences.nickname(camera_key[1]) or (camera.model if camera else "")
-        if preferences.card_order == "id":
-            return (camera_key[0], camera_key[1], name)
-        return (camera_key[0], name.lower(), camera_key[1])
+        server = servers.get(camera_key[0], len(servers))
+        if by_id:
+            return (server, camera_key[0], camera_key[1], name)
+        return (server, camera_key[0], name.lower(), camera_key[1])
 
     return sorted(keys, key=key)
 

@@ -31,6 +31,9 @@ REPLAY_PICTURE_WAIT = 1.0
 """Seconds a replay waits for a frame's file (a live session waits longer)."""
 
 REPLAY_SERVER = "replay"
+"""The server column of what a replay itself says (its end, bad lines)."""
+NO_SERVER = ""
+"""The server column of what a recording says: it is about the session."""
 """The server named in the log for what the replay itself has to say."""
 
 
@@ -51,7 +54,7 @@ class RecordingLabel(QLabel):
     def _on_failed(self, message: str) -> None:
         self.setText("Recording stopped: writing failed")
         self.setToolTip(message)
-        self._rig.note(REPLAY_SERVER, None, "recording", message, level="error")
+        self._rig.note(NO_SERVER, None, "recording", message, level="error")
 
 
 def show_recording(window: MainWindow, recorder: SessionRecorder) -> RecordingLabel:
@@ -128,7 +131,7 @@ class RecordingControl(QObject):
         except RecordingError as exc:
             self.recorder = None
             self._update()
-            self._window.rig.note(REPLAY_SERVER, None, "recording",
+            self._window.rig.note(NO_SERVER, None, "recording",
                                   f"not recording: {exc}", level="error")  # fmt: skip
             self._window.statusBar().showMessage(f"Not recording: {exc}", 10_000)
             return str(exc)
@@ -139,7 +142,7 @@ class RecordingControl(QObject):
             self._window.statusBar().removeWidget(self.label)
             self.label.deleteLater()
         self.label = show_recording(self._window, recorder)
-        self._window.rig.note(REPLAY_SERVER, None, "recording",
+        self._window.rig.note(NO_SERVER, None, "recording",
                               f"recording to {path}")  # fmt: skip
         return None
 
@@ -157,7 +160,7 @@ class RecordingControl(QObject):
         self._update()
         if self.label is not None:
             self.label.setText(f"Recorded {recorder.path.name}")
-        self._window.rig.note(REPLAY_SERVER, None, "recording",
+        self._window.rig.note(NO_SERVER, None, "recording",
                               f"recorded {recorder.records} records to "
                               f"{recorder.path}")  # fmt: skip
 

@@ -156,6 +156,9 @@ class StudioView(QWidget):
         self._order = order
         self._summary = summary
         self.tiles: dict[CameraKey, StudioTile] = {}
+        self.active = False
+        """Whether studio mode is on: the view lays itself out only then (a
+        stack shows it on its own while the window is torn down)."""
         self.frame: Frame | None = None
         self._image: QImage | None = None
 
@@ -206,9 +209,14 @@ class StudioView(QWidget):
     @Slot(list)
     def _on_cameras_changed(self, keys: list[CameraKey]) -> None:
         added = False
+        removed = False
         for key in keys:
             camera = self.rig.cameras.get(key)
-            if camera is None:
+            if camera is None:  # its server is no longer watched
+                tile = self.tiles.pop(key, None)
+                if tile is not None:
+                    tile.deleteLater()
+                    removed = True
                 continue
             tile = self.tiles.get(key)
             if tile is None:
@@ -217,7 +225,7 @@ class StudioView(QWidget):
                 added = True
             else:
                 tile.show_camera(camera, self._nickname(key))
-        if added:
+        if added or removed:
             self._relayout_timer.start()
         self._refresh_summary()
 
@@ -299,8 +307,9 @@ class StudioView(QWidget):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        self._refresh_summary()
-        self._relayout()
+        if self.active:
+            self._refresh_summary()
+            self._relayout()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -308,7 +317,7 @@ class StudioView(QWidget):
 
     def _relayout(self) -> None:
         tiles = self.ordered_tiles()
-        if not tiles:
+        if not tiles or not self.active:
             return
         rows = 1 if len(tiles) <= ONE_ROW else 2
         columns = -(-len(tiles) // rows)
