@@ -601,7 +601,9 @@ class MainWindow(QMainWindow):
     def ordered_cards(self) -> list[CameraCard]:
         """Cards by server (as listed), then by name (nickname or model) or by
         camera id."""
-        keys = _order_keys(self.rig, self.preferences, list(self.cards))
+        keys = _order_keys(
+            self.rig, self.preferences, list(self.cards), by_id=self.order == "id"
+        )
         return [self.cards[key] for key in keys]
 
     def _refresh_status(self) -> None:
@@ -977,12 +979,17 @@ def _nickname_of(preferences: Preferences, key: CameraKey) -> str:
 
 
 def _order_keys(
-    rig: Rig, preferences: Preferences, keys: list[CameraKey]
+    rig: Rig,
+    preferences: Preferences,
+    keys: list[CameraKey],
+    *,
+    by_id: bool | None = None,
 ) -> list[CameraKey]:
     """The cameras in the cards' order: by server (as listed), then by name
     (nickname or model) or by camera id. The grid and the studio tiles share it."""
     servers = {url: index for index, url in enumerate(rig.servers)}
-    by_id = preferences.card_order == "id"
+    if by_id is None:
+        by_id = preferences.card_order == "id"
 
     def key(camera_key: CameraKey) -> tuple[int, str, str, str]:
         camera = rig.cameras.get(camera_key)
