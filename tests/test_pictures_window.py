@@ -78,3 +78,30 @@ def test_newer_frame_in_the_same_place_cancels_the_older_decode(
 
     run(scenario())
     loader.shutdown()
+
+
+def test_a_decode_two_places_wait_for_survives_one_moving_on(
+    qapp: QApplication, run: Runner, tmp_path: Path
+) -> None:
+    """The large view and the studio view ask for the same picture; when one
+    steps to another frame, the other still gets it."""
+    from PIL import Image
+
+    growing = tmp_path / "DSC00001.JPG"
+    growing.write_bytes(b"")  # still being written
+    other = tmp_path / "DSC00000.PNG"
+    Image.new("RGB", (64, 48), (0, 0, 128)).save(other, "PNG")
+    loader = ThumbnailLoader(threads=1, wait=30.0)
+    ready: list[str] = []
+    loader.ready.connect(lambda path, edge, picture: ready.append(path))
+
+    async def scenario() -> None:
+        assert loader.request(str(growing), 64, group="viewer") is None
+        assert loader.request(str(growing), 64, group="studio") is None
+        await asyncio.sleep(0.3)
+        assert loader.request(str(other), 64, group="viewer") is None  # steps back
+        Image.new("RGB", (64, 48), (0, 128, 0)).save(growing, "JPEG")  # written
+        await wait_until(lambda: str(growing) in ready, what="the studio's picture")
+
+    run(scenario())
+    loader.shutdown()

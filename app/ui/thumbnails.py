@@ -27,6 +27,9 @@ class _Job:
     edge: int = field(compare=False)
     group: Hashable = field(compare=False, default=None)
     cancelled: bool = field(compare=False, default=False)
+    wanted_by: set[Hashable] = field(compare=False, default_factory=set)
+    """The groups waiting for it; None stands for a request of no group, which
+    is never taken back. The job is cancelled when the last one moves on."""
 
 
 @dataclass(frozen=True)
@@ -122,11 +125,12 @@ class ThumbnailLoader(QObject):
         """
         picture = self.cached(path, edge)
         if group is not None:
-            older = self._groups.get(group)
+            older = self._groups.pop(group, None)
             if older is not None and (older.path, older.edge) != (path, edge):
-                older.cancelled = True
-                self._pending.pop((older.path, older.edge), None)
-            self._groups.pop(group, None)
+                older.wanted_by.discard(group)
+                if not older.wanted_by:  # e.g. the viewer and studio shared it
+                    older.cancelled = True
+                    self._pending.pop((older.path, older.edge), None)
         if picture is not None:
             return picture
         key = (path, edge)
@@ -135,6 +139,7 @@ class ThumbnailLoader(QObject):
             job = _Job(priority, next(self._seq), path, edge, group)
             self._pending[key] = job
             self._queue.put(job)
+        job.wanted_by.add(group)
         if group is not None:
             self._groups[group] = job
         return None
