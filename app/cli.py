@@ -145,6 +145,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.json and not args.headless:
         print("tether-monitor: --json goes with --headless", file=sys.stderr)
         return 2
+    if args.self_test and (args.headless or args.replay is not None):
+        print("tether-monitor: --self-test checks the window with the demo; it goes "
+              "with neither --headless nor --replay", file=sys.stderr)  # fmt: skip
+        return 2
     demo = None if args.demo is None else (Path(args.demo) if args.demo else True)
     if args.self_test:
         from .selftest import prepare_environment

@@ -23,6 +23,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The benchmark's window keeps its choices and logs to itself, not the user's.
+os.environ.setdefault("TETHER_MONITOR_SETTINGS", os.path.join(
+    tempfile.mkdtemp(prefix="bench-settings-"), "settings.ini"))
+os.environ.setdefault("TETHER_MONITOR_DATA", tempfile.mkdtemp(prefix="bench-data-"))
 
 from PIL import Image, ImageDraw
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
