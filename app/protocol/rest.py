@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -113,6 +114,10 @@ def describe_status(response: httpx.Response) -> str:
     return f"expected HTTP 200, got {response.status_code} {phrase}".rstrip() + page
 
 
+MAX_ANSWER = 16 * 2**20
+"""The largest REST answer read: all of a camera's properties are about 40 KB."""
+
+
 class RestClient:
     """The REST side of one server. Errors come out as :mod:`.errors` types."""
 
@@ -144,13 +149,19 @@ class RestClient:
     async def _fetch(self, path: str, **params: Any) -> dict[str, Any]:
         url = self.base_url + path
         try:
-            response = await self._client.get(url, params=params, timeout=self._timeout)
+            # The timeout is per read; the deadline bounds a server that
+            # answers a byte at a time.
+            async with asyncio.timeout(self._timeout * 2):
+                response, data = await self._read(url, path, params)
+        except TimeoutError:
+            raise ServerUnreachable(
+                f"GET {path}: {self.base_url} did not finish answering in "
+                f"{self._timeout * 2:g} s"
+            ) from None
         except httpx.HTTPError as exc:
             raise ServerUnreachable(describe_http_error(exc, self.base_url)) from exc
-        if response.status_code != 200:
-            raise BadAnswer(f"GET {path}: {describe_status(response)}")
         try:
-            body = response.json()
+            body = json.loads(data)
         except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
             kind = response.headers.get("content-type", "no content type")
             raise BadAnswer(f"GET {path}: expected JSON, got {kind}") from exc
@@ -161,6 +172,29 @@ class RestClient:
         if body.get("success") is False:
             raise RequestRefused(str(body.get("message") or f"GET {path} failed"))
         return body
+
+    async def _read(
+        self, url: str, path: str, params: dict[str, Any]
+    ) -> tuple[httpx.Response, bytes]:
+        """The answer and its body, which may not be larger than MAX_ANSWER."""
+        request = self._client.build_request(
+            "GET", url, params=params, timeout=self._timeout
+        )
+        response = await self._client.send(request, stream=True)
+        try:
+            if response.status_code != 200:
+                raise BadAnswer(f"GET {path}: {describe_status(response)}")
+            data = bytearray()
+            async for chunk in response.aiter_bytes():
+                data += chunk
+                if len(data) > MAX_ANSWER:
+                    raise BadAnswer(
+                        f"GET {path}: the answer is over {MAX_ANSWER // 2**20} MiB, "
+                        "far more than a camera server sends; not read"
+                    )
+            return response, bytes(data)
+        finally:
+            await response.aclose()
 
     async def status(self) -> ServerStatus:
         body = await self._get("/api/server/status")
