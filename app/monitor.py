@@ -29,7 +29,7 @@ import httpx
 
 from .protocol import events as ev
 from .protocol.errors import ServerError
-from .protocol.rest import RestClient, normalize_url
+from .protocol.rest import CameraInfo, RestClient, normalize_url
 from .protocol.stream import ALL_CAMERAS, subscribe
 from .rig import LinkState, Rig, summarize
 
@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 
 STEADY_AFTER = 10.0
 """Seconds a link must hold before its retry delays start over from the shortest."""
+
+MAX_CAMERAS = 64
+"""Cameras watched on one server (a stream each): a rig is 1 to 16 bodies; a
+list of thousands is a broken server, and must not take the window down."""
 
 MATCH_WINDOW = 1.5
 """Seconds a copy on the all-cameras stream waits for the same event on a camera's."""
@@ -204,6 +208,7 @@ class ServerWatcher:
         self._property_tasks: dict[str, asyncio.Task[None]] = {}
         self._reconciler = _Reconciler()
         self._offline_since: datetime | None = None
+        self._over_limit = False
         self.discoveries = 0
         """How many camera lists were asked for (to check that none overlap)."""
         self.property_fetches = 0
@@ -339,11 +344,32 @@ class ServerWatcher:
                 level="warning",
             )  # fmt: skip
             return
+        found = self._within_limit(found)
         self.rig.update_cameras(self.url, found, asked=asked)
         for info in found:
             task = self._streams.get(info.id)
             if task is None or task.done():
                 self._streams[info.id] = self._spawn(self._camera_stream(info.id))
+
+    def _within_limit(self, found: list[CameraInfo]) -> list[CameraInfo]:
+        """At most MAX_CAMERAS cameras (one stream each), the ones already
+        watched first; a longer list is said once."""
+        unique = list({info.id: info for info in found}.values())
+        if len(unique) <= MAX_CAMERAS:
+            self._over_limit = False
+            return unique
+        watched = [info for info in unique if info.id in self._streams]
+        others = [info for info in unique if info.id not in self._streams]
+        kept = (watched + others)[:MAX_CAMERAS]
+        if not self._over_limit:
+            self._over_limit = True
+            self.rig.note(
+                self.url, None, "discovery",
+                f"the server lists {len(unique)} cameras; watching {MAX_CAMERAS}, "
+                "the most one monitor follows on one server",
+                level="warning",
+            )  # fmt: skip
+        return kept
 
     async def _camera_stream(self, camera_id: str) -> None:
         backoff = Backoff()

@@ -190,6 +190,7 @@ class ReplayWatcher(ServerWatcher):
                     level="warning",
                 )  # fmt: skip
                 return
+            found = self._within_limit(found)
             self.rig.update_cameras(self.url, found, asked=asked)
             return
         match = _CAMERA_PATH.match(path)

@@ -53,3 +53,65 @@ def test_an_answer_too_large_is_refused_and_one_too_slow_gives_up() -> None:
                     await rest.status()
 
     asyncio.run(scenario())
+
+
+async def _sse(request: web.Request) -> web.StreamResponse:
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+    await response.prepare(request)
+    camera = request.match_info.get("id", "*")
+    greeting = f'event: connected\ndata: {{"cameraId":"{camera}"}}\n\n'
+    await response.write(greeting.encode())
+    await asyncio.sleep(30)
+    return response
+
+
+async def _many(_: web.Request) -> web.Response:
+    cameras = [{"id": f"CAM{n:04d}", "model": "ILCE-7M4", "connectionType": "USB",
+                "connected": True} for n in range(300)]  # fmt: skip
+    return web.json_response({"success": True, "cameras": cameras})
+
+
+async def _status(_: web.Request) -> web.Response:
+    return web.json_response({"success": True, "server": {"version": "3.0.0"}})
+
+
+async def _refused(_: web.Request) -> web.Response:
+    return web.json_response({"success": False, "message": "not connected"})
+
+
+def test_a_server_listing_hundreds_of_cameras_gets_a_bounded_watch() -> None:
+    from app.monitor import MAX_CAMERAS, ServerWatcher
+    from app.rig import Rig
+
+    async def scenario() -> None:
+        app = web.Application()
+        app.router.add_get("/api/server/status", _status)
+        app.router.add_get("/api/events", _sse)
+        app.router.add_get("/api/cameras", _many)
+        app.router.add_get("/api/cameras/{id}/events", _sse)
+        app.router.add_get("/api/cameras/{id}/connection", _refused)
+        app.router.add_get("/api/cameras/{id}/properties/all", _refused)
+        runner = web.AppRunner(app, shutdown_timeout=0.1)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+        rig = Rig()
+        try:
+            async with http_client() as client:
+                watcher = ServerWatcher(rig, url, client, poll_interval=0.3)
+                task = asyncio.ensure_future(watcher.run())
+                for _ in range(100):
+                    await asyncio.sleep(0.05)
+                    if rig.cameras:
+                        break
+                await asyncio.sleep(1.0)  # a few more discoveries
+                assert len(rig.cameras) == MAX_CAMERAS
+                said = [e.summary for e in rig.log if "300 cameras" in e.summary]
+                assert len(said) == 1, "said once, not at every discovery"
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        finally:
+            await runner.cleanup()
+
+    asyncio.run(scenario())
