@@ -18,12 +18,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt
 from PySide6.QtGui import QImage, QImageIOHandler, QImageReader, QTransform
 
 MAX_PIXELS = 200_000_000
 """Declared image sizes above this (200 MP) are refused before decoding."""
+
+# Qt refuses any image over 256 MB by default: a 16-bit 61 MP TIFF, or a
+# 200 MP PNG (which cannot be decoded at a reduced size), would fail with
+# "Unable to read image data". Our own limit is MAX_PIXELS, checked first.
+QImageReader.setAllocationLimit(MAX_PIXELS * 8 // 2**20)
 
 MAX_FILE_BYTES = 2 * 1024**3
 """Files larger than this are not read at all."""
@@ -287,6 +293,36 @@ _PREVIEW_OFFSET = 0x0201  # JPEGInterchangeFormat
 _PREVIEW_LENGTH = 0x0202
 
 
+MAX_RAW_PREVIEW = 64 * 2**20
+"""A raw's embedded JPEG preview larger than this is refused (a full-size
+61 MP preview is about 20 MB)."""
+MAX_RAW_TAG = 4 * 2**20
+"""A raw's first header (IFD0) whose fields add up to more than this is taken
+for damage, not read."""
+
+
+class _Bounded:
+    """A file of which at most ``limit`` bytes may be read in all: a damaged or
+    hostile header cannot make Pillow read gigabytes."""
+
+    def __init__(self, file: BinaryIO, limit: int) -> None:
+        self._file = file
+        self._left = limit
+
+    def read(self, size: int = -1) -> bytes:
+        if size < 0 or size > self._left:
+            raise ValueError("its header fields claim more than a camera writes")
+        data = self._file.read(size)
+        self._left -= len(data)
+        return data
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return self._file.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._file.tell()
+
+
 def _decode_raw(path: str, edge: int, size: int) -> Decoded:
     from PIL import TiffImagePlugin
 
@@ -295,7 +331,7 @@ def _decode_raw(path: str, edge: int, size: int) -> Decoded:
         try:
             ifd = TiffImagePlugin.ImageFileDirectory_v2(head)
             f.seek(ifd.next)
-            ifd.load(f)
+            ifd.load(_Bounded(f, MAX_RAW_TAG))
         except (ValueError, OSError, SyntaxError) as exc:
             raise ImageError(
                 Problem.TRUNCATED, f"the raw's header is damaged ({exc})"
@@ -305,6 +341,12 @@ def _decode_raw(path: str, edge: int, size: int) -> Decoded:
         orientation = ifd.get(_ORIENTATION) or 1
         if not offset or not length:
             raise ImageError(Problem.UNSUPPORTED, "the raw holds no JPEG preview")
+        if length > MAX_RAW_PREVIEW:
+            raise ImageError(
+                Problem.TOO_LARGE,
+                f"the raw's preview claims {length / 2**20:,.0f} MiB, more than "
+                f"any camera writes (at most {MAX_RAW_PREVIEW // 2**20} MiB read)",
+            )
         if offset + length > size:
             raise ImageError(
                 Problem.TRUNCATED,

@@ -273,3 +273,32 @@ def test_a_directory_is_not_an_image(tmp_path: Path) -> None:
 )  # fmt: skip
 def test_path_mapping(server: str, mappings: list[tuple[str, str]], local: str) -> None:
     assert local_path(server, mappings) == str(Path(local))
+
+
+def test_a_raw_claiming_a_huge_preview_or_header_field_is_refused(
+    tmp_path: Path,
+) -> None:
+    # Sparse files: they claim hundreds of MB but take no disk. A decode must
+    # neither read them in nor say only "unknown error".
+    claim = 400 * 2**20
+    preview = tmp_path / "HUGE_PREVIEW.ARW"
+    entries = [(0x0112, 3, 1, 1), (0x0201, 4, 1, 64), (0x0202, 4, 1, claim)]
+    ifd = struct.pack("<H", len(entries)) + b"".join(
+        struct.pack("<HHII", *entry) for entry in entries) + b"\0\0\0\0"  # fmt: skip
+    with preview.open("wb") as f:
+        f.write(b"II*\x00" + struct.pack("<I", 8) + ifd)
+        f.truncate(claim + 4096)
+    with pytest.raises(ImageError) as caught:
+        decode(str(preview), 256)
+    assert caught.value.problem == Problem.TOO_LARGE
+    assert "preview claims 400 MiB" in str(caught.value)
+
+    field = tmp_path / "HUGE_FIELD.ARW"
+    entries = [(0x010F, 2, claim, 64)]  # a Make of 400 MB
+    ifd = struct.pack("<H", 1) + struct.pack("<HHII", *entries[0]) + b"\0\0\0\0"
+    with field.open("wb") as f:
+        f.write(b"II*\x00" + struct.pack("<I", 8) + ifd)
+        f.truncate(claim + 4096)
+    with pytest.raises(ImageError) as caught:
+        decode(str(field), 256)
+    assert "header is damaged" in str(caught.value)
