@@ -102,6 +102,9 @@ class Recording:
         self._file.close()
 
 
+MAX_TIME = 7 * 24 * 3600.0
+"""The latest time (seconds from the start) a record may have: a week."""
+
 def open_recording(path: Path) -> Recording:
     """Open a recording and read its header; RecordingError says what is wrong.
     Blocking (one line is read)."""
@@ -156,6 +159,8 @@ def _parse_record(line: str, number: int) -> dict[str, Any] | BadLine:
     t, kind, server = record.get("t"), record.get("kind"), record.get("server")
     if isinstance(t, bool) or not isinstance(t, int | float) or not t >= 0:
         return BadLine(number, "no time (t) in seconds")
+    if not t <= MAX_TIME:  # infinity, or a recording of centuries
+        return BadLine(number, f"a time (t) of {t:g} s, past any recording")
     if kind not in KINDS:
         return BadLine(number, f"unknown kind {kind!r}")
     if not isinstance(server, str) or not server:

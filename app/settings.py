@@ -264,10 +264,15 @@ def _key(camera_id: str) -> str:
     return camera_id.replace("/", "%2F").replace("\\", "%5C") or "%00"
 
 
+MAX_LIST = 256
+"""Entries read from a stored list (servers, mappings): a damaged file may
+claim millions."""
+
+
 def _read_list(settings: QSettings, group: str, key: str) -> list[str]:
     size = settings.beginReadArray(group)
     items = []
-    for index in range(size):
+    for index in range(min(size, MAX_LIST)):
         settings.setArrayIndex(index)
         value = settings.value(key)
         if isinstance(value, str) and value:

@@ -224,6 +224,8 @@ def test_bad_lines_are_skipped_with_their_number(
         file.write(json.dumps({"t": 0.6, "kind": "event", "server": "http://studio:8080",
                                "stream": "A1", "event": "afStatus",
                                "data": '{"state":"tracking"}'}) + "\n")  # fmt: skip
+        file.write('{"t": 1e999, "kind": "rest", "server": "http://studio:8080", '
+                   '"path": "/api/cameras"}\n')  # infinity: it would never play
         file.write('{"t": 0.7, "kind": "event", "ser')
     out, err = io.StringIO(), io.StringIO()
     result = run(replay_headless(open_recording(path), speed=50, as_json=True,
@@ -231,8 +233,9 @@ def test_bad_lines_are_skipped_with_their_number(
     said = err.getvalue()
     assert "line 7: not JSON; skipped" in said
     assert "line 8: unknown kind 'teleport'; skipped" in said
-    assert "line 10: the last line is cut off" in said
-    assert result.bad_lines == 3
+    assert "line 10: a time (t) of inf s, past any recording; skipped" in said
+    assert "line 11: the last line is cut off" in said
+    assert result.bad_lines == 4
     printed = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [r["state"] for r in printed if r["type"] == "afStatus"] == ["tracking"]
 

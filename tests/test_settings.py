@@ -336,3 +336,15 @@ def headless_stored():  # type: ignore[no-untyped-def]
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
+
+
+def test_a_stored_list_claiming_millions_of_entries_reads_quickly(
+    tmp_path: Path,
+) -> None:
+    # A damaged settings file must not hang the start.
+    path = tmp_path / "damaged.ini"
+    path.write_text("[servers]\nsize=100000000\n1\\url=http://127.0.0.1:9\n")
+    from PySide6.QtCore import QSettings
+
+    preferences = Preferences(QSettings(str(path), QSettings.Format.IniFormat))
+    assert preferences.servers == ["http://127.0.0.1:9"]
