@@ -162,8 +162,14 @@ class Alerts(RigListener):
         return [a for a in self.active if a.camera_key == key]
 
     def flagged_cameras(self) -> set[CameraKey]:
-        """Cameras with an unacknowledged alert (their tiles flash)."""
-        return {a.camera_key for a in self._alerts.values() if a.camera_key}
+        """Cameras with an alert whose cause lasts (their cards flash). One
+        that has resolved stays in the banner until acknowledged, but a camera
+        that is fine again does not flash: it would look still in trouble."""
+        return {
+            a.camera_key
+            for a in self._alerts.values()
+            if a.camera_key and a.resolved is None
+        }
 
     # -- acknowledging -----------------------------------------------------------
 

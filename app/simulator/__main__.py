@@ -65,6 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--seed", type=int, help="seed of the shooting script")
     parser.add_argument(
+        "-v", "--verbose", action="store_true",
+        help="log every event sent (by default only what the simulator does)",
+    )  # fmt: skip
+    parser.add_argument(
         "--misbehave",
         type=parse_scenarios,
         default=[],
@@ -124,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(message)s",
     )
+    if not args.verbose:  # one line per event floods a terminal
+        logging.getLogger("app.simulator.server").setLevel(logging.WARNING)
     if args.folder is not None and not args.folder.is_dir():
         parser.error(f"--folder: expected a directory, got {args.folder}")
     try:

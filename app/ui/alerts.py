@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSystemTrayIcon,
     QVBoxLayout,
     QWidget,
@@ -59,6 +60,11 @@ class AlertRow(QFrame):
         self.setObjectName("AlertRow")
         self.alert_id = alert.id
         self.text = QLabel(objectName="AlertText")
+        # A long message wraps: it must never push the window past the screen
+        # (and the Acknowledge button out of sight).
+        self.text.setWordWrap(True)
+        self.text.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                QSizePolicy.Policy.Preferred)  # fmt: skip
         self.button = QPushButton("Acknowledge", objectName="AlertAck")
         self.button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         layout = QHBoxLayout(self)
@@ -146,7 +152,7 @@ class AlertBanner(QFrame):
         self.heading.setText(
             f"⚠ {count} alert{'s' if count != 1 else ''}"
             + (f" · {open_} still active" if open_ != count else "")
-            + "   (Acknowledge to silence)"
+            + ("   (Acknowledge to silence)" if open_ else "   (Acknowledge to clear)")
         )
         hidden = count - len(shown)
         self.more.setText(f"and {hidden} more" if hidden else "")
