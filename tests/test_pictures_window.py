@@ -105,3 +105,39 @@ def test_a_decode_two_places_wait_for_survives_one_moving_on(
 
     run(scenario())
     loader.shutdown()
+
+
+def test_every_frame_without_a_picture_is_said_once_even_when_overtaken(
+    qapp: QApplication, run: Runner, simulator, tmp_path: Path
+) -> None:
+    """Bad files landing back to back: each one is in the log once, though
+    newer frames took their place on the card before they failed."""
+    bad = []
+    for n in range(4):
+        path = tmp_path / f"DSC0000{n}.JPG"
+        path.write_bytes(os.urandom(5_000 + n))
+        bad.append(path)
+
+    async def scenario() -> None:
+        window, task = open_window(qapp, simulator.url)
+        cameras = window.rig.cameras
+        await wait_until(lambda: len(cameras) == 3 and all(
+            c.streaming for c in cameras.values()), what="cameras")  # fmt: skip
+        for path in bad:
+            data = {"filename": str(path), "type": "image"}
+            await sim_call(
+                simulator, simulator.simulator.emit, CAMERA, "downloadComplete", data
+            )
+
+        def said() -> list[str]:
+            return [e.summary for e in window.rig.log if e.type == "picture"]
+
+        await wait_until(lambda: all(any(p.name in s for s in said()) for p in bad),
+                         what="every bad frame in the log")  # fmt: skip
+        await asyncio.sleep(0.5)
+        for path in bad:
+            assert sum(path.name in s for s in said()) == 1, said()
+        assert all(e.camera == CAMERA for e in window.rig.log if e.type == "picture")
+        await close(window, task)
+
+    run(scenario())

@@ -128,6 +128,7 @@ class MainWindow(QMainWindow):
         self.bridge = RigBridge(rig, self)
         self.loader = ThumbnailLoader(self, mappings=mappings)
         self.cards: dict[CameraKey, CameraCard] = {}
+        self._no_picture: set[str] = set()  # paths whose failure was logged
         self.order = self.preferences.card_order
         self._columns = 1
         self._on_retry = on_retry
@@ -498,6 +499,7 @@ class MainWindow(QMainWindow):
         self, path: str, edge: int, problem: str, error: str
     ) -> None:
         name = file_name(path)
+        self._note_no_picture(path, error)
         if edge == self.strip_edge:
             strip = self.strip_edge
             icon = placeholder(name, problem, strip * 2, strip * 4 // 3)
@@ -517,10 +519,21 @@ class MainWindow(QMainWindow):
             latest = camera.latest if camera else None
             if latest is not None and latest.path == path:
                 card.show_frame(latest, placeholder(name, problem, 480, 320), error)
-                self.rig.note(
-                    card.key[0], card.key[1], "picture",
-                    f"no picture for {latest.name}: {error}", level="warning",
-                )  # fmt: skip
+
+    def _note_no_picture(self, path: str, error: str) -> None:
+        """Say once in the log why a frame has no picture, whatever is shown
+        now (a newer frame may already have taken its place)."""
+        if path in self._no_picture:
+            return
+        if len(self._no_picture) > 10_000:
+            self._no_picture.clear()
+        self._no_picture.add(path)
+        key = next((c.key for c in self.rig.cameras.values()
+                    if any(f.path == path for f in c.frames)), None)  # fmt: skip
+        server, camera = key if key is not None else ("", None)
+        self.rig.note(server, camera, "picture",
+                      f"no picture for {file_name(path)}: {error}",
+                      level="warning")  # fmt: skip
 
     @Slot(list)
     def _on_logged(self, entries: list[LogEntry]) -> None:
