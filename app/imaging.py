@@ -392,7 +392,10 @@ def local_path(path: str, mappings: list[tuple[str, str]]) -> str:
     for server, local in mappings:
         rest = _strip_prefix(path, server)
         if rest is not None:
-            parts = [p for p in rest.replace("\\", "/").split("/") if p]
+            # Only what is below the mapped folder: ".." parts are dropped, so
+            # a server's path cannot lead the monitor elsewhere on this disk.
+            parts = [p for p in rest.replace("\\", "/").split("/")
+                     if p and p not in (".", "..")]  # fmt: skip
             return str(Path(local).joinpath(*parts))
     return path
 

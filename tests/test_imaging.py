@@ -302,3 +302,9 @@ def test_a_raw_claiming_a_huge_preview_or_header_field_is_refused(
     with pytest.raises(ImageError) as caught:
         decode(str(field), 256)
     assert "header is damaged" in str(caught.value)
+
+
+def test_a_mapped_path_cannot_climb_out_of_its_folder() -> None:
+    mapping = [("/srv/shoot", "/Volumes/Shoot")]
+    mapped = local_path("/srv/shoot/../../etc/passwd", mapping)
+    assert mapped == str(Path("/Volumes/Shoot") / "etc" / "passwd")

@@ -284,7 +284,7 @@ def write_entries(entries: Iterable[LogEntry], path: Path, fmt: str = "jsonl") -
             writer.writerow(CSV_FIELDS)
             for entry in entries:
                 record = entry_record(entry)
-                writer.writerow([record[name] or "" for name in CSV_FIELDS])
+                writer.writerow([_cell(record[name]) for name in CSV_FIELDS])
                 count += 1
         else:
             for entry in entries:
@@ -675,3 +675,10 @@ def _insert_sorted(combo: QComboBox, text: str, data: Any, *, first: int) -> Non
     while index < combo.count() and combo.itemText(index).casefold() < text.casefold():
         index += 1
     combo.insertItem(index, text, data)
+
+
+def _cell(value: object) -> str:
+    """A CSV cell a spreadsheet shows as text: what a server sent must not
+    become a formula (=, +, -, @ first)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
