@@ -474,3 +474,20 @@ def test_the_log_keeps_following_when_the_pane_gets_shorter(qtbot: QtBot) -> Non
     assert log.following() and bar.value() == bar.maximum()
     last = log.table.rowAt(log.table.viewport().height() - 2)
     assert log.model.entry(last).summary == "entry 319", "the newest row is in view"
+
+
+def test_a_csv_export_keeps_server_text_from_becoming_a_formula(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    log = EventLog(capacity=100)
+    qtbot.addWidget(log)
+    hostile = LogEntry(datetime.now(), "http://h:8080", "A", "warning",
+                       '=HYPERLINK("http://evil","click")', "warning")  # fmt: skip
+    feed(log, [hostile])
+    done: list[tuple] = []
+    log.exported.connect(lambda *args: done.append(args))
+    assert log.export(tmp_path / "log.csv")
+    qtbot.waitUntil(lambda: bool(done), timeout=5000)
+    with (tmp_path / "log.csv").open(newline="", encoding="utf-8") as f:
+        [row] = list(csv.DictReader(f))
+    assert row["summary"] == "'" + hostile.summary, "shown as text, not run"
