@@ -261,7 +261,10 @@ class RestClient:
 @contextlib.asynccontextmanager
 async def http_client() -> AsyncIterator[httpx.AsyncClient]:
     """The shared HTTP client: no proxies from the environment for a LAN server."""
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=20)
+    # No cap on connections: every camera's stream holds one for as long as it
+    # lives, and a capped pool would make REST calls queue behind the streams
+    # (the watcher bounds the streams: monitor.MAX_CAMERAS a server).
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=20)
     async with httpx.AsyncClient(limits=limits, trust_env=False) as client:
         yield client
 
