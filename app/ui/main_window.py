@@ -283,7 +283,8 @@ class MainWindow(QMainWindow):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def _place_window(self) -> None:
-        """Where the user left it, or most of the screen the first time."""
+        """Where the user left it, or the whole screen the first time (a
+        monitor is kept open beside the shoot: it wants the room)."""
         saved = self.preferences.geometry
         if saved is not None and self.restoreGeometry(saved):
             self._restore_splitters()
@@ -293,8 +294,7 @@ class MainWindow(QMainWindow):
         if area is None or area.width() < 800:
             self.resize(1600, 960)
         else:
-            self.resize(int(area.width() * 0.94), int(area.height() * 0.92))
-            self.move(area.center() - self.rect().center())
+            self.setGeometry(area)
         self.reset_layout()
 
     def reset_layout(self) -> None:
