@@ -153,3 +153,9 @@ def test_unescaped_windows_path_with_letters_that_look_like_escapes(path: str) -
     characters when repairing an unescaped path."""
     event = ev.decode("downloadComplete", '{"filename":"' + path + '"}')
     assert isinstance(event, ev.DownloadCompleted) and event.path == path
+
+
+def test_bom_before_json_is_reported_as_such() -> None:
+    event = ev.decode("afStatus", '\ufeff{"state":"focused"}')
+    assert isinstance(event, ev.BadEvent) and "BOM" in event.error
+

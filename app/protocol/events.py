@@ -149,9 +149,16 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"expected JSON, got {name} (not a JSON number)")
 
 
+# One decoder for all events: json.loads(data, parse_constant=...) would build a
+# new one for each call, which costs as much as the parsing itself.
+_JSON = json.JSONDecoder(parse_constant=_no_constants)
+
+
 def _loads(data: str) -> Any:
     try:
-        return json.loads(data, parse_constant=_no_constants)
+        if data.startswith("\ufeff"):  # json.loads says what is wrong with it
+            return json.loads(data, parse_constant=_no_constants)
+        return _JSON.decode(data)
     except RecursionError:
         raise ValueError("expected JSON, got JSON nested too deeply") from None
 
@@ -162,7 +169,7 @@ def parse_payload(data: str) -> tuple[dict[str, Any], str | None]:
     Returns the object and a note when it had to be repaired. Raises
     ``ValueError`` saying what was wrong.
     """
-    if not data.strip():
+    if not data or data.isspace():
         raise ValueError("expected a JSON object, got empty data")
     note = None
     try:
@@ -204,6 +211,8 @@ def _text(payload: dict[str, Any], *keys: str, numbers: bool = True) -> str | No
         value = payload.get(key)
         if value is None:
             continue
+        if type(value) is str:  # the common case first
+            return value
         if isinstance(value, str):
             return value
         if numbers and isinstance(value, int) and not isinstance(value, bool):
@@ -220,6 +229,13 @@ def _path(payload: dict[str, Any]) -> str | None:
 
 
 def _camera_id(payload: dict[str, Any]) -> str | None:
+    value = payload.get("cameraId")
+    if value is None:
+        value = payload.get("id")
+    if type(value) is str:  # the common cases first: a text id, or none
+        return value or None
+    if value is None:
+        return None
     value = _text(payload, "cameraId", "id")
     return value or None
 
