@@ -111,6 +111,18 @@ class OtherEvent(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Undecoded(Event):
+    """A copy on the stream of all cameras whose decoding was put off, as most
+    copies are paired with the camera's own and never needed (see
+    :func:`can_wait`). :meth:`decoded` is what :func:`decode` would have said."""
+
+    data: str
+
+    def decoded(self) -> Event:
+        return decode(self.name, self.data)
+
+
+@dataclass(frozen=True, kw_only=True)
 class BadEvent(Event):
     """An event that could not be decoded; ``raw`` is a cut-down copy of its data."""
 
@@ -278,6 +290,21 @@ def is_handshake(name: str, payload: dict[str, Any], subscription: str) -> bool:
         name == "connected"
         and "model" not in payload
         and payload.get("cameraId") in {subscription, "*"}
+    )
+
+
+_LINK_NAMES = frozenset({"connected", "disconnected", "reconnecting", "reconnected"})
+
+
+def can_wait(name: str, data: str) -> bool:
+    """Whether decoding an event that is not the first of its stream can wait:
+    it is no greeting nor link event, and its data cannot name a camera (no
+    ``cameraId`` or ``id`` key, not even written with escapes)."""
+    return (
+        name not in _LINK_NAMES
+        and '"id"' not in data
+        and '"cameraId"' not in data
+        and "\\" not in data
     )
 
 

@@ -9,7 +9,7 @@ from urllib.parse import quote
 import httpx
 
 from .errors import BadAnswer, ServerUnreachable
-from .events import BadEvent, Event, decode, excerpt
+from .events import BadEvent, Event, Undecoded, can_wait, decode, excerpt
 from .rest import describe_http_error, describe_status
 from .sse import MAX_EVENT_BYTES, OversizeEvent, iter_events
 
@@ -38,8 +38,12 @@ async def subscribe(
     stall_timeout: float = 45.0,
     on_open: Callable[[], None] | None = None,
     max_event_bytes: int = MAX_EVENT_BYTES,
+    lazy: bool = False,
 ) -> AsyncIterator[Received]:
     """Yield the events of one connection, with their data, until it ends.
+
+    With ``lazy``, an event after the first whose decoding :func:`can_wait` is
+    yielded :class:`Undecoded`.
 
     A stream that sends no byte for ``stall_timeout`` seconds is taken for dead.
     Every way the connection can end (refused, cut, closed, stalled, a wrong
@@ -77,9 +81,12 @@ async def subscribe(
                     )
                     yield Received(bad, item.head)
                     continue
-                event = decode(
-                    item.name, item.data, first=first, subscription=subscription
-                )
+                if lazy and not first and can_wait(item.name, item.data):
+                    event: Event = Undecoded(name=item.name, data=item.data)
+                else:
+                    event = decode(
+                        item.name, item.data, first=first, subscription=subscription
+                    )
                 yield Received(event, item.data)
                 first = False
     except httpx.ReadTimeout as exc:
