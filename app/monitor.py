@@ -421,7 +421,7 @@ class ServerWatcher:
         self.rig.apply(self.url, camera_id, event)
         if isinstance(event, ev.PropertiesChanged):
             self.refresh_properties(camera_id)
-        elif isinstance(event, ev.CameraConnected | ev.LinkChanged):
+        elif isinstance(event, (ev.CameraConnected, ev.LinkChanged)):
             self._spawn(self._resync_camera(camera_id))
 
     def _tell(self, camera_id: str | None, event: ev.Event) -> None:
