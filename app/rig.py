@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import PurePath, PureWindowsPath
 
 from .protocol import events as ev
-from .protocol.rest import CameraInfo, ConnectionInfo, Property, ServerStatus
+from .protocol.models import CameraInfo, ConnectionInfo, Property, ServerStatus
 
 RECENT_FRAMES = 50
 SUMMARY_LIMIT = 400

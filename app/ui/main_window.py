@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from ..config import Config
 from ..imaging import local_path
 from ..protocol.events import AfState
-from ..protocol.rest import DEFAULT_URL
+from ..protocol.models import DEFAULT_URL
 from ..rig import CameraKey, Frame, LinkState, LogEntry, Rig, Server, file_name
 from ..settings import Preferences
 from .about_dialog import AboutDialog
