@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -53,6 +52,8 @@ from .thumbnails import Picture, ThumbnailLoader
 from .viewer import FrameViewer
 
 if TYPE_CHECKING:
+    import asyncio
+
     from ..watchers import Watchers
 
 
@@ -732,6 +733,8 @@ class MainWindow(QMainWindow):
         listed are let go with their cards, new ones are connected to."""
         wanted = [*self.fixed_servers, *urls] or [DEFAULT_URL]
         if self.watchers is not None:
+            import asyncio  # loaded once the window shows (see app.gui)
+
             self._server_change = asyncio.ensure_future(self.watchers.set_urls(wanted))
 
     @Slot()
