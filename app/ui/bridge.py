@@ -6,8 +6,8 @@ from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Signal
 
 from ..rig import Camera, CameraKey, Frame, LogEntry, Rig, RigListener, Server
 
-REFRESH_MS = 40
-"""The shortest time between two refreshes of the widgets: 25 a second at most."""
+REFRESH_MS = 30
+"""The shortest time between two refreshes of the widgets: 33 a second at most."""
 
 
 class RigBridge(QObject):
