@@ -263,21 +263,24 @@ def _percent(payload: dict[str, Any]) -> float:
     return float(value)
 
 
+_AF_STATES = {state.value: state for state in AfState}
+
+
 def _af_state(payload: dict[str, Any]) -> AfState:
     state = _text(payload, "state")
-    try:
-        return AfState(state or "")
-    except ValueError:
+    found = _AF_STATES.get(state or "")  # AfState(...) is slow to say the same
+    if found is None:
         raise _Invalid(
             f"state should be focused, unlocked or tracking, got {json.dumps(state)}"
-        ) from None
+        )
+    return found
 
 
 def _codes(payload: dict[str, Any]) -> tuple[str, ...]:
     codes = payload.get("codes", [])
     if not isinstance(codes, list):
         raise _Invalid(f"codes should be a list, got a JSON {_json_type(codes)}")
-    return tuple(str(code) for code in codes)
+    return tuple(map(str, codes))
 
 
 def is_handshake(name: str, payload: dict[str, Any], subscription: str) -> bool:
