@@ -19,7 +19,7 @@ from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
 
 import httpx
-from httpx_sse import EventSource
+from httpx_sse import EventSource, ServerSentEvent
 
 MAX_EVENT_BYTES = 1024 * 1024
 """An event larger than this (all its lines together) is dropped and reported."""
@@ -199,6 +199,33 @@ class _GuardedStream(httpx.AsyncByteStream):
             yield out
 
 
+class GuardedSource:
+    """httpx-sse reading an event-stream body (byte chunks) behind the guard.
+
+    ``events`` yields httpx-sse's events; one of them may stand for an event
+    dropped for its size, which :meth:`dropped` says. For a stream read at a
+    high rate (:func:`app.protocol.stream.subscribe`); :func:`iter_events` is
+    the plain form.
+    """
+
+    def __init__(
+        self, chunks: AsyncIterable[bytes], *, max_event_bytes: int = MAX_EVENT_BYTES
+    ) -> None:
+        self._guard = _Guard(max_event_bytes)
+        response = httpx.Response(
+            200,
+            headers={"content-type": "text/event-stream; charset=utf-8"},
+            stream=_GuardedStream(chunks, self._guard),
+        )
+        self.events: AsyncIterator[ServerSentEvent] = EventSource(response).aiter_sse()
+
+    def dropped(self, sse: ServerSentEvent) -> OversizeEvent | None:
+        """The event dropped for its size that ``sse`` stands in for, if any."""
+        if sse.event == _DROP_MARK and self._guard.dropped:
+            return self._guard.dropped.popleft()
+        return None
+
+
 async def iter_events(
     chunks: AsyncIterable[bytes], *, max_event_bytes: int = MAX_EVENT_BYTES
 ) -> AsyncIterator[RawEvent | OversizeEvent]:
@@ -208,14 +235,7 @@ async def iter_events(
     event dropped for its size. An event that the stream did not finish with a
     blank line (a socket closed mid-event) is not delivered.
     """
-    guard = _Guard(max_event_bytes)
-    response = httpx.Response(
-        200,
-        headers={"content-type": "text/event-stream; charset=utf-8"},
-        stream=_GuardedStream(chunks, guard),
-    )
-    async for sse in EventSource(response).aiter_sse():
-        if sse.event == _DROP_MARK and guard.dropped:
-            yield guard.dropped.popleft()
-        else:
-            yield RawEvent(sse.event, sse.data, sse.id)
+    source = GuardedSource(chunks, max_event_bytes=max_event_bytes)
+    async for sse in source.events:
+        dropped = source.dropped(sse)
+        yield dropped if dropped is not None else RawEvent(sse.event, sse.data, sse.id)

@@ -11,7 +11,7 @@ import httpx
 from .errors import BadAnswer, ServerUnreachable
 from .events import BadEvent, Event, Undecoded, can_wait, decode, excerpt
 from .rest import describe_http_error, describe_status
-from .sse import MAX_EVENT_BYTES, OversizeEvent, iter_events
+from .sse import MAX_EVENT_BYTES, GuardedSource
 
 ALL_CAMERAS = "*"
 
@@ -68,26 +68,27 @@ async def subscribe(
             if on_open is not None:
                 on_open()
             first = True
-            async for item in iter_events(
+            source = GuardedSource(
                 response.aiter_bytes(), max_event_bytes=max_event_bytes
-            ):
-                if isinstance(item, OversizeEvent):
+            )
+            async for sse in source.events:
+                dropped = source.dropped(sse)
+                if dropped is not None:
                     limit = max_event_bytes // 1024
                     bad = BadEvent(
                         name="?",
-                        error=f"an event of {item.size} bytes is over the "
+                        error=f"an event of {dropped.size} bytes is over the "
                         f"{limit} KiB limit and was dropped",
-                        raw=excerpt(item.head),
+                        raw=excerpt(dropped.head),
                     )
-                    yield Received(bad, item.head)
+                    yield Received(bad, dropped.head)
                     continue
-                if lazy and not first and can_wait(item.name, item.data):
-                    event: Event = Undecoded(name=item.name, data=item.data)
+                name, data = sse.event, sse.data
+                if lazy and not first and can_wait(name, data):
+                    event: Event = Undecoded(name=name, data=data)
                 else:
-                    event = decode(
-                        item.name, item.data, first=first, subscription=subscription
-                    )
-                yield Received(event, item.data)
+                    event = decode(name, data, first=first, subscription=subscription)
+                yield Received(event, data)
                 first = False
     except httpx.ReadTimeout as exc:
         raise ServerUnreachable(
