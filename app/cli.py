@@ -6,13 +6,28 @@ import argparse
 import logging
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from . import __version__
-from .protocol.rest import DEFAULT_URL
+from .protocol.models import DEFAULT_URL
 
 if TYPE_CHECKING:
     from .recording import Recording
+
+
+class _Version(argparse.Action):
+    """``--version``: the version is looked up only when asked for."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(
+            option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS,
+            nargs=0, help="show program's version number and exit",
+        )  # fmt: skip
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
+        from . import __version__
+
+        print(f"{parser.prog} {__version__}")
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,9 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Watch Sony cameras tethered to an Alpha Camera REST server: "
         "connection, focus, transfers and every frame as it lands.",
     )
-    parser.add_argument(
-        "--version", action="version", version=f"%(prog)s {__version__}"
-    )
+    parser.add_argument("--version", action=_Version)
     parser.add_argument(
         "--server",
         metavar="URL",

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from .protocol.rest import normalize_url
+from .protocol.models import normalize_url
 
 
 @dataclass(frozen=True)

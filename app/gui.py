@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import logging
 import os
 import signal
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import qasync
-from PySide6.QtCore import QEvent, QObject, QStandardPaths, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QStandardPaths, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from .config import for_run
-from .monitor import WatchRecorder
-from .protocol.rest import DEFAULT_URL, http_client
-from .recording import Recording, start_recorder
+from .protocol.models import DEFAULT_URL
 from .resources import resource
 from .rig import Rig
 from .session_log import SessionLog, start_file_logging
@@ -27,7 +25,12 @@ from .settings import Preferences
 from .ui.collector import MainThreadCollector
 from .ui.main_window import MainWindow
 from .ui.theme import apply_theme
-from .watchers import Watchers
+
+if TYPE_CHECKING:  # the event loop and network side load once the window shows
+    import asyncio
+
+    from .monitor import WatchRecorder
+    from .recording import Recording
 
 FIRST_PAINT_ENV = "TETHER_MONITOR_FIRST_PAINT"
 """Set to ``exit``: print "first paint" when the window is first painted, then
@@ -108,6 +111,11 @@ async def watch(
     recorder: WatchRecorder | None = None,
 ) -> None:
     """Keep the window's rig fed from ``urls`` until the window is closed."""
+    import asyncio
+
+    from .protocol.rest import http_client
+    from .watchers import Watchers
+
     closed = asyncio.Event()
     window.destroyed.connect(closed.set)
     app = QApplication.instance()
@@ -185,9 +193,11 @@ def run_window(
     if simulator is not None:
         window.setWindowTitle("Tether Monitor — demo (simulated cameras)")
         window.fixed_servers = urls[:1]
-    from .ui.replay_bar import play_in_window
+    recorder = None
+    if record is not None:
+        from .recording import start_recorder
 
-    recorder = start_recorder(record, urls) if record is not None else None
+        recorder = start_recorder(record, urls)
     if record is not None and recorder is None:
         if simulator is not None:
             simulator.stop()
@@ -209,15 +219,23 @@ def run_window(
     if os.environ.get(FIRST_PAINT_ENV) == "exit":
         window.installEventFilter(_ExitOnFirstPaint(window))
 
+    shown = _Shown(window)
+    window.show()
+    if studio:
+        window.set_studio(True)
+    shown.wait()  # on screen first; then the event loop and the network side
+    import asyncio
+
+    import qasync
+
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     if log_problem:
         rig.note("", None, "diagnostics", log_problem, level="warning")
     session_log = start_session_log(rig, data_dir() / "sessions", loop)
     window.set_log_folders(session_log.folder, log_dir())
-    window.show()
-    if studio:
-        window.set_studio(True)
+    if replay is not None:
+        from .ui.replay_bar import play_in_window
     job = (
         play_in_window(window, replay, speed)
         if replay is not None
@@ -226,7 +244,7 @@ def run_window(
     )  # fmt: skip
     try:
         with loop:
-            loop.run_until_complete(job)
+            loop.run_until_complete(shown.then(job))
     except RuntimeError as exc:
         # Qt left its event loop on its own: the display went away (an X server
         # closed, a remote session dropped). Nothing is left to show.
@@ -257,3 +275,51 @@ class _ExitOnFirstPaint(QObject):
             print("first paint", flush=True)
             QTimer.singleShot(0, watched.close)
         return False
+
+
+class _Shown(QObject):
+    """Waits for the window's first paint, so that the event loop and the
+    network side (qasync, httpx, the watchers) load once it is on screen."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self._painted = False
+        self._waiting: QEventLoop | None = None
+        self._closed = False
+        window.installEventFilter(self)
+        window.destroyed.connect(self._close)
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        app.lastWindowClosed.connect(self._close)
+
+    def _close(self) -> None:
+        self._closed = True
+        self._done()
+
+    def _done(self) -> None:
+        self._painted = True
+        if self._waiting is not None:
+            self._waiting.quit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            self._done()
+        return False
+
+    def wait(self) -> None:
+        """Run Qt's event loop until the window is painted or closed; a window
+        that is not painted (hidden at once) is waited for a second at most."""
+        if self._painted:
+            return
+        self._waiting = QEventLoop(self)
+        QTimer.singleShot(1000, self._waiting.quit)
+        self._waiting.exec()
+        self._waiting = None
+
+    async def then(self, job: Coroutine[Any, Any, None]) -> None:
+        """Run ``job`` unless the window was closed while it was being shown."""
+        if self._closed:
+            job.close()  # closed before it was shown: nothing to watch for
+        else:
+            await job

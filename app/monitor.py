@@ -288,10 +288,11 @@ class ServerWatcher:
 
     async def _all_cameras_stream(self, opened: asyncio.Event) -> None:
         """The stream of all cameras: the server's liveness, new cameras, and
-        copies of every event, kept until a camera's own stream claims them."""
+        copies of every event, kept until a camera's own stream claims them
+        (most are, so those that can wait are decoded only if none does)."""
         async for event, data in subscribe(
             self._client, self.url, ALL_CAMERAS,
-            stall_timeout=self.stall_timeout, on_open=opened.set,
+            stall_timeout=self.stall_timeout, on_open=opened.set, lazy=True,
         ):  # fmt: skip
             self._raw(ALL_CAMERAS, event, data)
             if isinstance(event, ev.Handshake):
@@ -312,6 +313,8 @@ class ServerWatcher:
 
     def _lone_event(self, event: ev.Event) -> None:
         """An event only the all-cameras stream carried."""
+        if isinstance(event, ev.Undecoded):
+            event = event.decoded()
         camera_id = event.camera_id
         if camera_id and (self.url, camera_id) in self.rig.cameras:
             self._deliver(camera_id, event)
@@ -444,7 +447,7 @@ class ServerWatcher:
         self.rig.apply(self.url, camera_id, event)
         if isinstance(event, ev.PropertiesChanged):
             self.refresh_properties(camera_id)
-        elif isinstance(event, ev.CameraConnected | ev.LinkChanged):
+        elif isinstance(event, (ev.CameraConnected, ev.LinkChanged)):
             self._spawn(self._resync_camera(camera_id))
 
     def _tell(self, camera_id: str | None, event: ev.Event) -> None:

@@ -159,6 +159,8 @@ class ReplayWatcher(ServerWatcher):
         dropped = record.get("dropped")
         if isinstance(dropped, str):
             event: ev.Event = ev.BadEvent(name=name, error=dropped, raw=data)
+        elif sub == ALL_CAMERAS and not first and ev.can_wait(name, data):
+            event = ev.Undecoded(name=name, data=data)  # as the live watcher
         else:
             event = ev.decode(name, data, first=first, subscription=sub)
         if sub == ALL_CAMERAS:

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import PurePath, PureWindowsPath
 
 from .protocol import events as ev
-from .protocol.rest import CameraInfo, ConnectionInfo, Property, ServerStatus
+from .protocol.models import CameraInfo, ConnectionInfo, Property, ServerStatus
 
 RECENT_FRAMES = 50
 SUMMARY_LIMIT = 400
@@ -142,9 +142,18 @@ def _newer(camera: Camera, asked: float | None) -> bool:
 
 def file_name(path: str) -> str:
     """The last part of a path from either a POSIX or a Windows host."""
-    if "\\" in path:
+    separator = "\\" if "\\" in path else "/"
+    name = path.rpartition(separator)[2]
+    plain = name not in ("", ".", "..") and ":" not in name and "/" not in name
+    # Two leading separators make a Windows network path.
+    if plain and (separator == "/" or not (path[:1] in "\\/" and path[1:2] in "\\/")):
+        return name  # what pathlib says, for the paths cameras save to, but fast
+    if separator == "\\":
         return PureWindowsPath(path).name
     return PurePath(path).name
+
+
+_LINK_EVENTS = (ev.CameraConnected, ev.CameraDisconnected, ev.LinkChanged)
 
 
 class RigListener:
@@ -360,9 +369,7 @@ class Rig:
         camera = self.camera(url, camera_id)
         camera.last_event = datetime.now()
         frame = None
-        if isinstance(
-            event, ev.CameraConnected | ev.CameraDisconnected | ev.LinkChanged
-        ):
+        if isinstance(event, _LINK_EVENTS):
             camera.link_event_at = time.monotonic()
         match event:
             case ev.CameraConnected(model=model):

@@ -46,6 +46,8 @@ def open_rig_window(windows: list[MainWindow], qtbot: QtBot) -> MainWindow:
     qtbot.waitExposed(window)
     rig.update_cameras(URL, BODIES)
     qtbot.waitUntil(lambda: len(window.cards) == len(BODIES), timeout=5000)
+    # Placed in the grid (a card can take the keyboard focus once it shows).
+    qtbot.waitUntil(lambda: all(c.isVisible() for c in window.cards.values()))
     return window
 
 

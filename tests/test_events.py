@@ -153,3 +153,36 @@ def test_unescaped_windows_path_with_letters_that_look_like_escapes(path: str) -
     characters when repairing an unescaped path."""
     event = ev.decode("downloadComplete", '{"filename":"' + path + '"}')
     assert isinstance(event, ev.DownloadCompleted) and event.path == path
+
+
+def test_bom_before_json_is_reported_as_such() -> None:
+    event = ev.decode("afStatus", '\ufeff{"state":"focused"}')
+    assert isinstance(event, ev.BadEvent) and "BOM" in event.error
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        '{"cameraId":"A1","state":"focused"}',
+        '{"id":"A1","state":"focused"}',
+        '{"\\u0069d":"A1","state":"focused"}',  # the key "id", escaped
+    ],
+)
+def test_a_copy_that_may_name_a_camera_is_decoded_at_once(data: str) -> None:
+    """The stream of all cameras needs the camera id of a copy straight away."""
+    assert not ev.can_wait("afStatus", data)
+    assert ev.decode("afStatus", data).camera_id == "A1"
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("afStatus", '{"state":"focused","source":"OnWarning"}'),
+        ("transferProgress", '{"percent":40,"fileId":3}'),
+        ("afStatus", '{"state":"blurry"}'),
+        ("warning", "not json"),
+    ],
+)
+def test_a_copy_decoded_late_is_what_it_would_have_been(name: str, data: str) -> None:
+    assert ev.can_wait(name, data)
+    assert ev.Undecoded(name=name, data=data).decoded() == ev.decode(name, data)

@@ -228,3 +228,41 @@ def test_size_limit_does_not_depend_on_where_chunks_split(
 
     whole = summary(decode(body, limit=60))
     assert summary(decode(*[p for p in parts if p], limit=60)) == whole
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=st.lists(
+        st.sampled_from(
+            [
+                b"data: d",
+                b"data",
+                b"data:",
+                b"event: e",
+                b"id: 7",
+                b"retry: 1",
+                b": c",
+                b"datum: x",
+                b"",
+            ]
+        ),
+        max_size=24,
+    ),
+    newline=st.sampled_from([b"\n", b"\r\n"]),
+    cuts=st.lists(st.integers(min_value=0, max_value=400), max_size=8),
+)
+def test_events_are_the_same_in_large_chunks_as_byte_by_byte(
+    lines: list[bytes], newline: bytes, cuts: list[int]
+) -> None:
+    """Whole events in a chunk are passed on in one piece (the fast way); a
+    stream fed a byte at a time is read line by line. Both say the same."""
+    body = newline.join(lines) + newline + newline
+    points = sorted({c % (len(body) + 1) for c in cuts})
+    parts = [body[a:b] for a, b in zip([0, *points], [*points, len(body)], strict=True)]
+
+    def seen(events: list[RawEvent | OversizeEvent]) -> list[tuple[str, str, str]]:
+        return [(e.name, e.data, e.id) for e in events if isinstance(e, RawEvent)]
+
+    one_by_one = seen(decode(*[body[i : i + 1] for i in range(len(body))]))
+    assert seen(decode(*[p for p in parts if p])) == one_by_one
+    assert seen(decode(body)) == one_by_one

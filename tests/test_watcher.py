@@ -157,6 +157,7 @@ def test_event_only_on_all_cameras_stream_is_logged_not_guessed(tmp_path: Path) 
             await wait_until(
                 lambda: unattributed(rig), what="an unattributed log entry"
             )
+            assert "focus focused" in unattributed(rig)[0]  # decoded, if late
             assert all(c.af == AfState.UNKNOWN for c in rig.cameras.values())
             assert (None, "afStatus") in [(c, e.name) for c, e in recorder.events]
 

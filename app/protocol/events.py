@@ -111,6 +111,18 @@ class OtherEvent(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Undecoded(Event):
+    """A copy on the stream of all cameras whose decoding was put off, as most
+    copies are paired with the camera's own and never needed (see
+    :func:`can_wait`). :meth:`decoded` is what :func:`decode` would have said."""
+
+    data: str
+
+    def decoded(self) -> Event:
+        return decode(self.name, self.data)
+
+
+@dataclass(frozen=True, kw_only=True)
 class BadEvent(Event):
     """An event that could not be decoded; ``raw`` is a cut-down copy of its data."""
 
@@ -149,9 +161,16 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"expected JSON, got {name} (not a JSON number)")
 
 
+# One decoder for all events: json.loads(data, parse_constant=...) would build a
+# new one for each call, which costs as much as the parsing itself.
+_JSON = json.JSONDecoder(parse_constant=_no_constants)
+
+
 def _loads(data: str) -> Any:
     try:
-        return json.loads(data, parse_constant=_no_constants)
+        if data.startswith("\ufeff"):  # json.loads says what is wrong with it
+            return json.loads(data, parse_constant=_no_constants)
+        return _JSON.decode(data)
     except RecursionError:
         raise ValueError("expected JSON, got JSON nested too deeply") from None
 
@@ -162,7 +181,7 @@ def parse_payload(data: str) -> tuple[dict[str, Any], str | None]:
     Returns the object and a note when it had to be repaired. Raises
     ``ValueError`` saying what was wrong.
     """
-    if not data.strip():
+    if not data or data.isspace():
         raise ValueError("expected a JSON object, got empty data")
     note = None
     try:
@@ -204,6 +223,8 @@ def _text(payload: dict[str, Any], *keys: str, numbers: bool = True) -> str | No
         value = payload.get(key)
         if value is None:
             continue
+        if type(value) is str:  # the common case first
+            return value
         if isinstance(value, str):
             return value
         if numbers and isinstance(value, int) and not isinstance(value, bool):
@@ -220,6 +241,13 @@ def _path(payload: dict[str, Any]) -> str | None:
 
 
 def _camera_id(payload: dict[str, Any]) -> str | None:
+    value = payload.get("cameraId")
+    if value is None:
+        value = payload.get("id")
+    if type(value) is str:  # the common cases first: a text id, or none
+        return value or None
+    if value is None:
+        return None
     value = _text(payload, "cameraId", "id")
     return value or None
 
@@ -235,21 +263,24 @@ def _percent(payload: dict[str, Any]) -> float:
     return float(value)
 
 
+_AF_STATES = {state.value: state for state in AfState}
+
+
 def _af_state(payload: dict[str, Any]) -> AfState:
     state = _text(payload, "state")
-    try:
-        return AfState(state or "")
-    except ValueError:
+    found = _AF_STATES.get(state or "")  # AfState(...) is slow to say the same
+    if found is None:
         raise _Invalid(
             f"state should be focused, unlocked or tracking, got {json.dumps(state)}"
-        ) from None
+        )
+    return found
 
 
 def _codes(payload: dict[str, Any]) -> tuple[str, ...]:
     codes = payload.get("codes", [])
     if not isinstance(codes, list):
         raise _Invalid(f"codes should be a list, got a JSON {_json_type(codes)}")
-    return tuple(str(code) for code in codes)
+    return tuple(map(str, codes))
 
 
 def is_handshake(name: str, payload: dict[str, Any], subscription: str) -> bool:
@@ -262,6 +293,21 @@ def is_handshake(name: str, payload: dict[str, Any], subscription: str) -> bool:
         name == "connected"
         and "model" not in payload
         and payload.get("cameraId") in {subscription, "*"}
+    )
+
+
+_LINK_NAMES = frozenset({"connected", "disconnected", "reconnecting", "reconnected"})
+
+
+def can_wait(name: str, data: str) -> bool:
+    """Whether decoding an event that is not the first of its stream can wait:
+    it is no greeting nor link event, and its data cannot name a camera (no
+    ``cameraId`` or ``id`` key, not even written with escapes)."""
+    return (
+        name not in _LINK_NAMES
+        and '"id"' not in data
+        and '"cameraId"' not in data
+        and "\\" not in data
     )
 
 

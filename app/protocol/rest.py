@@ -10,60 +10,19 @@ import math
 import socket
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from .errors import BadAnswer, RequestRefused, ServerError, ServerUnreachable
+from .models import DEFAULT_URL as DEFAULT_URL  # re-exported: the REST answers
+from .models import CameraInfo, ConnectionInfo, Property, ServerStatus, normalize_url
 
 log = logging.getLogger(__name__)
 
-DEFAULT_URL = "http://localhost:8080"
-
 AnswerHook = Callable[[str, float, "dict[str, Any] | None", "ServerError | None"], None]
 """Told of every answer: path, time.monotonic() when asked, the body or the error."""
-
-
-@dataclass(frozen=True)
-class ServerStatus:
-    version: str
-    sdk_version: str
-    uptime: float | None
-    platform: str
-    cameras_connected: int
-    cameras_discovered: int
-
-
-@dataclass(frozen=True)
-class CameraInfo:
-    id: str
-    model: str
-    connection_type: str  # "USB" or "Network"
-    connected: bool
-
-
-@dataclass(frozen=True)
-class ConnectionInfo:
-    connected: bool
-    model: str
-    mode: str | None  # "remote", "remote-transfer", "contents"
-
-
-@dataclass(frozen=True)
-class Property:
-    formatted: str
-    value: Any
-    writable: bool
-
-
-def normalize_url(url: str) -> str:
-    """The base URL without a trailing slash, with http:// added when missing."""
-    url = url.strip().rstrip("/")
-    if "://" not in url:
-        url = f"http://{url}"
-    return url
 
 
 def describe_http_error(exc: httpx.HTTPError, url: str) -> str:

@@ -19,7 +19,7 @@ from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
 
 import httpx
-from httpx_sse import EventSource
+from httpx_sse import EventSource, ServerSentEvent
 
 MAX_EVENT_BYTES = 1024 * 1024
 """An event larger than this (all its lines together) is dropped and reported."""
@@ -82,18 +82,56 @@ class _Guard:
             self._pending += chunk  # amortised: no rescan of the line so far
             self._check_pending()
             return b""
-        # bytes.splitlines ends lines at CRLF, CR and LF: exactly the rules' ends.
-        lines = (bytes(self._pending) + chunk).splitlines(keepends=True)
+        text = bytes(self._pending) + chunk if self._pending else chunk
         self._pending.clear()
+        out: list[bytes] = []
+        if (self._block_size or self._oversize) and b"\r" not in text:
+            # Finish the event in progress line by line, then take the next
+            # ones whole if they allow.
+            blank = text.find(b"\n\n")
+            cut = 1 if text.startswith(b"\n") else blank + 2 if blank >= 0 else 0
+            if cut:
+                self._lines(text[:cut], out)
+                text = text[cut:]
+        whole = self._whole_blocks(text)
+        if whole:
+            out.append(text[:whole])
+            text = text[whole:]
+        if text:
+            self._lines(text, out)
+        self._check_pending()
+        return b"".join(out)
+
+    def _lines(self, text: bytes, out: list[bytes]) -> None:
+        # bytes.splitlines ends lines at CRLF, CR and LF: exactly the rules' ends.
+        lines = text.splitlines(keepends=True)
         if not lines[-1].endswith((b"\n", b"\r")):
             self._pending += lines.pop()
         elif lines[-1].endswith(b"\r"):
             self._skip_lf = True
-        out: list[bytes] = []
         for line in lines:
             self._line(line.rstrip(b"\r\n"), out)
-        self._check_pending()
-        return b"".join(out)
+
+    def _whole_blocks(self, text: bytes) -> int:
+        """How many leading bytes of ``text`` are whole events that pass as they
+        are (the common case, checked at C speed instead of line by line): no
+        CR, no comment, no empty block, each with a data line, none too large."""
+        if self._block_size or self._oversize:
+            return 0  # within a block
+        end = text.rfind(b"\n\n") + 2
+        if (
+            end < 2
+            or end > self._max
+            or text.startswith((b"\n", b":"))
+            or text.find(b"\r", 0, end) >= 0
+            or text.find(b"\n:", 0, end) >= 0
+            or text.find(b"\n\n\n", 0, end) >= 0
+        ):
+            return 0
+        for block in text[: end - 2].split(b"\n\n"):
+            if not block.startswith(b"data:") and b"\ndata:" not in block:
+                return 0
+        return end
 
     def _check_pending(self) -> None:
         """Bound the memory a line without an end can take."""
@@ -161,6 +199,33 @@ class _GuardedStream(httpx.AsyncByteStream):
             yield out
 
 
+class GuardedSource:
+    """httpx-sse reading an event-stream body (byte chunks) behind the guard.
+
+    ``events`` yields httpx-sse's events; one of them may stand for an event
+    dropped for its size, which :meth:`dropped` says. For a stream read at a
+    high rate (:func:`app.protocol.stream.subscribe`); :func:`iter_events` is
+    the plain form.
+    """
+
+    def __init__(
+        self, chunks: AsyncIterable[bytes], *, max_event_bytes: int = MAX_EVENT_BYTES
+    ) -> None:
+        self._guard = _Guard(max_event_bytes)
+        response = httpx.Response(
+            200,
+            headers={"content-type": "text/event-stream; charset=utf-8"},
+            stream=_GuardedStream(chunks, self._guard),
+        )
+        self.events: AsyncIterator[ServerSentEvent] = EventSource(response).aiter_sse()
+
+    def dropped(self, sse: ServerSentEvent) -> OversizeEvent | None:
+        """The event dropped for its size that ``sse`` stands in for, if any."""
+        if sse.event == _DROP_MARK and self._guard.dropped:
+            return self._guard.dropped.popleft()
+        return None
+
+
 async def iter_events(
     chunks: AsyncIterable[bytes], *, max_event_bytes: int = MAX_EVENT_BYTES
 ) -> AsyncIterator[RawEvent | OversizeEvent]:
@@ -170,14 +235,7 @@ async def iter_events(
     event dropped for its size. An event that the stream did not finish with a
     blank line (a socket closed mid-event) is not delivered.
     """
-    guard = _Guard(max_event_bytes)
-    response = httpx.Response(
-        200,
-        headers={"content-type": "text/event-stream; charset=utf-8"},
-        stream=_GuardedStream(chunks, guard),
-    )
-    async for sse in EventSource(response).aiter_sse():
-        if sse.event == _DROP_MARK and guard.dropped:
-            yield guard.dropped.popleft()
-        else:
-            yield RawEvent(sse.event, sse.data, sse.id)
+    source = GuardedSource(chunks, max_event_bytes=max_event_bytes)
+    async for sse in source.events:
+        dropped = source.dropped(sse)
+        yield dropped if dropped is not None else RawEvent(sse.event, sse.data, sse.id)

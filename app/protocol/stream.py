@@ -9,9 +9,9 @@ from urllib.parse import quote
 import httpx
 
 from .errors import BadAnswer, ServerUnreachable
-from .events import BadEvent, Event, decode, excerpt
+from .events import BadEvent, Event, Undecoded, can_wait, decode, excerpt
 from .rest import describe_http_error, describe_status
-from .sse import MAX_EVENT_BYTES, OversizeEvent, iter_events
+from .sse import MAX_EVENT_BYTES, GuardedSource
 
 ALL_CAMERAS = "*"
 
@@ -38,8 +38,12 @@ async def subscribe(
     stall_timeout: float = 45.0,
     on_open: Callable[[], None] | None = None,
     max_event_bytes: int = MAX_EVENT_BYTES,
+    lazy: bool = False,
 ) -> AsyncIterator[Received]:
     """Yield the events of one connection, with their data, until it ends.
+
+    With ``lazy``, an event after the first whose decoding :func:`can_wait` is
+    yielded :class:`Undecoded`.
 
     A stream that sends no byte for ``stall_timeout`` seconds is taken for dead.
     Every way the connection can end (refused, cut, closed, stalled, a wrong
@@ -64,23 +68,27 @@ async def subscribe(
             if on_open is not None:
                 on_open()
             first = True
-            async for item in iter_events(
+            source = GuardedSource(
                 response.aiter_bytes(), max_event_bytes=max_event_bytes
-            ):
-                if isinstance(item, OversizeEvent):
+            )
+            async for sse in source.events:
+                dropped = source.dropped(sse)
+                if dropped is not None:
                     limit = max_event_bytes // 1024
                     bad = BadEvent(
                         name="?",
-                        error=f"an event of {item.size} bytes is over the "
+                        error=f"an event of {dropped.size} bytes is over the "
                         f"{limit} KiB limit and was dropped",
-                        raw=excerpt(item.head),
+                        raw=excerpt(dropped.head),
                     )
-                    yield Received(bad, item.head)
+                    yield Received(bad, dropped.head)
                     continue
-                event = decode(
-                    item.name, item.data, first=first, subscription=subscription
-                )
-                yield Received(event, item.data)
+                name, data = sse.event, sse.data
+                if lazy and not first and can_wait(name, data):
+                    event: Event = Undecoded(name=name, data=data)
+                else:
+                    event = decode(name, data, first=first, subscription=subscription)
+                yield Received(event, data)
                 first = False
     except httpx.ReadTimeout as exc:
         raise ServerUnreachable(

@@ -11,13 +11,14 @@ from PySide6.QtCore import Qt, qVersion
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
-from .. import __version__
 from ..rig import Rig
 
 
 def versions(rig: Rig) -> list[tuple[str, str]]:
     """(what, version) rows: the monitor, Qt, PySide6, Python, then each
     server's version and SDK (or why they are not known)."""
+    from .. import __version__  # looked up when asked (see app.__version__)
+
     rows = [
         ("Tether Monitor", __version__),
         ("Qt", qVersion()),

@@ -244,7 +244,11 @@ class CameraCard(QFrame):
             self._hide_timer.stop()
             self.progress.hide()
             return
+        # setValue() repaints at once, and with it the whole window: without
+        # updates it is painted with the rest, once a refresh is done.
+        self.progress.setUpdatesEnabled(False)
         self.progress.setValue(int(transfer.percent))
+        self.progress.setUpdatesEnabled(True)
         name = file_name(transfer.path) if transfer.path else ""
         self.progress.setFormat(f"{name} %p%" if name else "Transfer %p%")
         if transfer.done:

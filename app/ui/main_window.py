@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import functools
 import time
@@ -43,7 +42,7 @@ from ..config import Alerts as AlertChoices
 from ..config import Config
 from ..imaging import local_path
 from ..protocol.events import AfState
-from ..protocol.rest import DEFAULT_URL
+from ..protocol.models import DEFAULT_URL
 from ..rig import CameraKey, Frame, LinkState, LogEntry, Rig, Server, file_name
 from ..settings import Preferences
 from .about_dialog import AboutDialog
@@ -60,6 +59,8 @@ from .thumbnails import Picture, ThumbnailLoader
 from .viewer import FrameViewer
 
 if TYPE_CHECKING:
+    import asyncio
+
     from ..watchers import Watchers
 
 
@@ -770,6 +771,8 @@ class MainWindow(QMainWindow):
         listed are let go with their cards, new ones are connected to."""
         wanted = [*self.fixed_servers, *urls] or [DEFAULT_URL]
         if self.watchers is not None:
+            import asyncio  # loaded once the window shows (see app.gui)
+
             self._server_change = asyncio.ensure_future(self.watchers.set_urls(wanted))
 
     @Slot()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 
@@ -28,8 +30,13 @@ _TITLE = {
 }
 
 
+@functools.lru_cache(maxsize=4)  # a few: a viewer-sized one is 2.4 MB
 def placeholder(name: str, problem: str, width: int, height: int) -> QImage:
-    """A dark card with a mark, what went wrong and the file's name."""
+    """A dark card with a mark, what went wrong and the file's name.
+
+    The same one is asked for more than once for a frame (its card and its
+    filmstrip icon, 8 at a time when cameras fire together): it is drawn once.
+    QImage copies on write, so a caller that paints on it has its own."""
     kind = Problem(problem) if problem in Problem._value2member_map_ else None
     image = QImage(width, height, QImage.Format.Format_RGB32)
     image.fill(QColor("#24292f"))

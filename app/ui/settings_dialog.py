@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from .. import config as cfg
 from ..config import Alerts, Bounds, Config
-from ..protocol.rest import DEFAULT_URL
+from ..protocol.models import DEFAULT_URL
 from ..settings import Preferences
 
 T = TypeVar("T")

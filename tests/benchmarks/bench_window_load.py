@@ -12,7 +12,7 @@ window runs here as in the application (qasync loop, 1920x1080 offscreen).
 - Delay: from the moment the rig applied a focus change or a transfer percent
   (the event has arrived and been decoded) until the card's AF indicator or
   progress bar shows it, checked at every beat (so to within 5 ms). A value
-  replaced by a newer one before it was shown (the window shows at most 25
+  replaced by a newer one before it was shown (the window shows at most 33
   changes a second) is counted apart, not as a delay.
 """
 
