@@ -61,6 +61,9 @@ def run(frames: int, rate: float, folder: Path) -> dict[str, float]:
     flood = Flood(CAMERAS, folder=pictures)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
+    from app.ui.collector import MainThreadCollector
+
+    collector = MainThreadCollector()  # garbage collected as the application does
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     window = MainWindow(Rig())
@@ -103,6 +106,7 @@ def run(frames: int, rate: float, folder: Path) -> dict[str, float]:
         with loop:
             loop.run_until_complete(scenario())
     finally:
+        collector.stop()
         flood.close()
     return figures
 

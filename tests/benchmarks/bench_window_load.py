@@ -60,6 +60,9 @@ def run(rate: float, seconds: float, folder: Path) -> dict[str, float]:
     flood = Flood(CAMERAS, folder=pictures)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setQuitOnLastWindowClosed(False)
+    from app.ui.collector import MainThreadCollector
+
+    collector = MainThreadCollector()  # garbage collected as the application does
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     rig = Rig()
@@ -154,6 +157,7 @@ def run(rate: float, seconds: float, folder: Path) -> dict[str, float]:
         with loop:
             loop.run_until_complete(scenario())
     finally:
+        collector.stop()
         flood.close()
     return figures
 
