@@ -160,12 +160,6 @@ def run_window(
     this run only (None: as stored)."""
     app = make_app()
     app.setQuitOnLastWindowClosed(False)
-    stop_file_log, log_problem = None, ""
-    try:
-        stop_file_log = start_file_logging(log_dir())
-    except OSError as exc:
-        log_problem = f"no diagnostic log file in {log_dir()}: {exc}"
-        print(f"tether-monitor: {log_problem}", file=sys.stderr)
     run, overrides = for_run(
         Preferences().config(),
         servers=servers,
@@ -224,6 +218,12 @@ def run_window(
     if studio:
         window.set_studio(True)
     shown.wait()  # on screen first; then the event loop and the network side
+    stop_file_log, log_problem = None, ""
+    try:
+        stop_file_log = start_file_logging(log_dir())
+    except OSError as exc:
+        log_problem = f"no diagnostic log file in {log_dir()}: {exc}"
+        print(f"tether-monitor: {log_problem}", file=sys.stderr)
     import asyncio
 
     import qasync

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import logging.handlers
 import queue
 import threading
 import time
@@ -236,6 +235,8 @@ def start_file_logging(folder: Path) -> Callable[[], None]:
 
     Raises OSError when the folder or the file cannot be made.
     """
+    import logging.handlers  # 10 ms: not before the window is on screen
+
     folder.mkdir(parents=True, exist_ok=True)
     handler = logging.handlers.RotatingFileHandler(
         folder / LOG_FILE,

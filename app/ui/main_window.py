@@ -45,23 +45,23 @@ from ..protocol.events import AfState
 from ..protocol.models import DEFAULT_URL
 from ..rig import CameraKey, Frame, LinkState, LogEntry, Rig, Server, file_name
 from ..settings import Preferences
-from .about_dialog import AboutDialog
 from .alerts import AlertBanner, AlertPresenter, set_flash
 from .bridge import RigBridge
 from .camera_card import THUMB_EDGE, CameraCard
 from .event_log import EventLog
 from .placeholder import placeholder
 from .server_views import UNREACHABLE_AFTER, ServerHeader, UnreachableBanner
-from .settings_dialog import SettingsDialog
 from .studio import StudioView
 from .theme import apply_theme
 from .thumbnails import Picture, ThumbnailLoader
 from .viewer import FrameViewer
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the dialogs load when first opened, not before the first paint
     import asyncio
 
     from ..watchers import Watchers
+    from .about_dialog import AboutDialog
+    from .settings_dialog import SettingsDialog
 
 
 def describe_server(server: Server) -> str:
@@ -703,6 +703,8 @@ class MainWindow(QMainWindow):
         """Show the settings (not modal; one at a time)."""
         dialog = self._settings_dialog
         if dialog is None or not shiboken6.isValid(dialog):
+            from .settings_dialog import SettingsDialog
+
             dialog = SettingsDialog(
                 self.preferences, overrides=self.run_overrides, parent=self
             )
@@ -777,6 +779,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def open_about(self) -> AboutDialog:
+        from .about_dialog import AboutDialog
+
         dialog = AboutDialog(self.rig, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
