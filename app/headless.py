@@ -12,7 +12,7 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import IO, Any
 
@@ -159,15 +159,9 @@ async def watch_headless(
         await asyncio.gather(*(w.run() for w in watchers))
 
 
-def run_headless(
-    urls: list[str],
-    *,
-    as_json: bool,
-    poll_interval: float,
-    stall_timeout: float,
-    recorder: WatchRecorder | None = None,
-) -> int:
-    """Run until Ctrl+C or SIGTERM, then stop within a moment."""
+def run_until_signalled(work: Coroutine[Any, Any, object]) -> None:
+    """Run ``work`` on a new event loop until it ends, or until Ctrl+C or
+    SIGTERM cancels it (then it stops within a moment)."""
 
     async def main() -> None:
         task = asyncio.current_task()
@@ -177,10 +171,23 @@ def run_headless(
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, task.cancel)
         with contextlib.suppress(asyncio.CancelledError):
-            await watch_headless(
-                urls, as_json=as_json, poll_interval=poll_interval,
-                stall_timeout=stall_timeout, recorder=recorder,
-            )  # fmt: skip
+            await work
 
     asyncio.run(main())
+
+
+def run_headless(
+    urls: list[str],
+    *,
+    as_json: bool,
+    poll_interval: float,
+    stall_timeout: float,
+    recorder: WatchRecorder | None = None,
+) -> int:
+    """Run until Ctrl+C or SIGTERM, then stop within a moment."""
+    work = watch_headless(
+        urls, as_json=as_json, poll_interval=poll_interval,
+        stall_timeout=stall_timeout, recorder=recorder,
+    )  # fmt: skip
+    run_until_signalled(work)
     return 0

@@ -21,7 +21,7 @@ import logging
 import random
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -29,7 +29,7 @@ import httpx
 
 from .protocol import events as ev
 from .protocol.errors import ServerError
-from .protocol.rest import CameraInfo, RestClient, normalize_url
+from .protocol.rest import CameraInfo, Property, RestClient, normalize_url
 from .protocol.stream import ALL_CAMERAS, subscribe
 from .rig import LinkState, Rig, summarize
 
@@ -523,18 +523,27 @@ class ServerWatcher:
             await asyncio.sleep(delay)
             delay = self.property_delay
             self._property_dirty[camera_id] = False
-            self.property_fetches += 1
-            try:
-                props = await self.rest.properties(camera_id)
-            except ServerError as exc:
-                self.rig.update_properties(self.url, camera_id, None)
-                self.rig.note(
-                    self.url, camera_id, "properties",
-                    f"could not read properties, showing the last known: {exc}",
-                    level="warning",
-                )  # fmt: skip
-            else:
-                self.rig.update_properties(self.url, camera_id, props)
+            await self._read_properties(camera_id, self.rest.properties)
+
+    async def _read_properties(
+        self,
+        camera_id: str,
+        fetch: Callable[[str], Awaitable[dict[str, Property]]],
+    ) -> None:
+        """Ask for a camera's properties; a failure keeps the old ones, shown
+        as stale."""
+        self.property_fetches += 1
+        try:
+            props = await fetch(camera_id)
+        except ServerError as exc:
+            self.rig.update_properties(self.url, camera_id, None)
+            self.rig.note(
+                self.url, camera_id, "properties",
+                f"could not read properties, showing the last known: {exc}",
+                level="warning",
+            )  # fmt: skip
+        else:
+            self.rig.update_properties(self.url, camera_id, props)
 
     # -- tasks -------------------------------------------------------------------
 

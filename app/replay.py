@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import logging
 import re
-import signal
 import sys
 import time
 from collections.abc import Callable
@@ -206,18 +205,7 @@ class ReplayWatcher(ServerWatcher):
                 return
             self.rig.update_connection(self.url, camera_id, info, asked=asked)
             return
-        self.property_fetches += 1
-        try:
-            props = await answer.properties(camera_id)
-        except errors.ServerError as exc:
-            self.rig.update_properties(self.url, camera_id, None)
-            self.rig.note(
-                self.url, camera_id, "properties",
-                f"could not read properties, showing the last known: {exc}",
-                level="warning",
-            )  # fmt: skip
-        else:
-            self.rig.update_properties(self.url, camera_id, props)
+        await self._read_properties(camera_id, answer.properties)
 
     def _stream(self, record: dict[str, Any], *, final: bool) -> None:
         sub = record["stream"]
@@ -447,16 +435,7 @@ async def replay_headless(
 
 def run_replay_headless(recording: Recording, *, speed: float, as_json: bool) -> int:
     """Play a recording to stdout; exits 0 at its end, or on Ctrl+C or SIGTERM."""
+    from .headless import run_until_signalled
 
-    async def main() -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(sig, task.cancel)
-        with contextlib.suppress(asyncio.CancelledError):
-            await replay_headless(recording, speed=speed, as_json=as_json)
-
-    asyncio.run(main())
+    run_until_signalled(replay_headless(recording, speed=speed, as_json=as_json))
     return 0
