@@ -348,3 +348,18 @@ def test_a_stored_list_claiming_millions_of_entries_reads_quickly(
 
     preferences = Preferences(QSettings(str(path), QSettings.Format.IniFormat))
     assert preferences.servers == ["http://127.0.0.1:9"]
+
+
+def test_apply_keeps_a_theme_chosen_in_the_view_menu_meanwhile(qtbot: QtBot) -> None:
+    # The dialog is not modal: the theme may change in the View menu while it
+    # is open. Applying another change must not put the old theme back.
+    window = MainWindow(Rig())
+    qtbot.addWidget(window)
+    dialog = window.open_settings()
+    window.theme_actions["light"].trigger()
+    dialog.poll_spin.setValue(3)
+    click(dialog, Apply)
+    prefs = Preferences()
+    assert prefs.poll_interval == 3
+    assert prefs.theme == "light", "the View menu's choice stands"
+    window.set_theme("dark")

@@ -6,6 +6,7 @@ said under its field and nothing is stored until every field is right.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -196,10 +197,16 @@ class SettingsDialog(QDialog):
         """Store what the fields say and tell the window; False (nothing
         stored, the problem shown) when a field is wrong."""
         try:
-            new = self.edited()
-            # As stored now: the theme may have been switched in the View menu.
+            edited = self.edited()
+            # As stored now: the theme may have been switched in the View menu
+            # while the dialog was open. Only what was changed here is taken.
             old = self.preferences.config()
-            self.preferences.save_config(new)
+            changed = {
+                f.name: getattr(edited, f.name)
+                for f in dataclasses.fields(edited)
+                if getattr(edited, f.name) != getattr(self._stored, f.name)
+            }
+            self.preferences.save_config(old.replace(**changed))
         except ValueError:
             return False
         self._stored = self.preferences.config()
