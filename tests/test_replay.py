@@ -359,6 +359,8 @@ def test_the_window_replays_what_the_recorded_window_showed(
         label = await wait_until(lambda: window.findChild(ReplayLabel),
                                  what="the replay's status")  # fmt: skip
         assert f"replay of {path}" in window.windowTitle()
+        await wait_until(lambda: window.status_label.text().startswith("Replay"),
+                         what="the status bar saying it is a replay")  # fmt: skip
         await wait_until(lambda: "ended" in label.text(), what="the replay's end")
         await asyncio.sleep(0.3)  # the last frame's thumbnail
         shown = window_view(window)

@@ -129,6 +129,8 @@ class MainWindow(QMainWindow):
         self.bridge = RigBridge(rig, self)
         self.loader = ThumbnailLoader(self, mappings=mappings)
         self.cards: dict[CameraKey, CameraCard] = {}
+        self.replaying = False
+        """Whether the window shows a recording (set by a replay)."""
         self._no_picture: set[str] = set()  # paths whose failure was logged
         self.order = self.preferences.card_order
         self._columns = 1
@@ -626,7 +628,10 @@ class MainWindow(QMainWindow):
         if not servers:
             self.status_label.setText("No server configured")
             return
-        self.status_label.setText(self._status_text(servers))
+        text = self._status_text(servers)
+        if self.replaying:  # what a recording says, not a live link
+            text = f"Replay (recorded): {text}"
+        self.status_label.setText(text)
         retrying = any(s.state == LinkState.RETRYING for s in servers)
         self.retry_button.setVisible(retrying)
         self.summary.setText(rig_summary(self.rig))

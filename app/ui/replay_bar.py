@@ -219,6 +219,7 @@ async def play_in_window(
     app.lastWindowClosed.connect(closed.set)
     name = recording.path.name
     window.setWindowTitle(f"Tether Monitor — replay of {recording.path}")
+    window.replaying = True
     rig = window.rig
     # The frames were finished long ago: one that is not there will not come
     # (it was shot on another machine); say so soon rather than wait for it.
