@@ -168,34 +168,12 @@ def run_window(
         stall_timeout=stall_timeout,
         mappings=mappings,
     )
-    simulator = None
-    urls = list(run.servers)
-    if demo is not None:
-        from .simulator import SimulatorThread, make_cameras
-
-        simulator = SimulatorThread(
-            folder=demo if isinstance(demo, Path) else None,
-            cameras=make_cameras(demo_cameras),
-        )
-        urls.insert(0, simulator.start())
-    if not urls:
-        urls = [DEFAULT_URL]
     collector = MainThreadCollector()
     rig = Rig()
     window = MainWindow(rig, mappings=run.mappings)
     window.run_overrides = overrides
-    if simulator is not None:
+    if demo is not None:
         window.setWindowTitle("Tether Monitor — demo (simulated cameras)")
-        window.fixed_servers = urls[:1]
-    recorder = None
-    if record is not None:
-        from .recording import start_recorder
-
-        recorder = start_recorder(record, urls)
-    if record is not None and recorder is None:
-        if simulator is not None:
-            simulator.stop()
-        return 2  # start_recorder() said why
 
     # Ctrl+C in the terminal closes the window; the timer lets Python see the signal.
     signal.signal(signal.SIGINT, lambda *_: window.close())
@@ -217,7 +195,30 @@ def run_window(
     window.show()
     if studio:
         window.set_studio(True)
-    shown.wait()  # on screen first; then the event loop and the network side
+    shown.wait()  # on screen first; then the simulator, the event loop, the network
+    simulator = None
+    urls = list(run.servers)
+    if demo is not None:
+        from .simulator import SimulatorThread, make_cameras
+
+        simulator = SimulatorThread(
+            folder=demo if isinstance(demo, Path) else None,
+            cameras=make_cameras(demo_cameras),
+        )
+        urls.insert(0, simulator.start())
+        window.fixed_servers = urls[:1]
+    if not urls:
+        urls = [DEFAULT_URL]
+    recorder = None
+    if record is not None:
+        from .recording import start_recorder
+
+        recorder = start_recorder(record, urls)
+    if record is not None and recorder is None:
+        window.close()
+        if simulator is not None:
+            simulator.stop()
+        return 2  # start_recorder() said why
     stop_file_log, log_problem = None, ""
     try:
         stop_file_log = start_file_logging(log_dir())
