@@ -209,6 +209,7 @@ class ServerWatcher:
         self._reconciler = _Reconciler()
         self._offline_since: datetime | None = None
         self._over_limit = False
+        self._left_out: set[str] = set()  # listed, but past MAX_CAMERAS
         self.discoveries = 0
         """How many camera lists were asked for (to check that none overlap)."""
         self.property_fetches = 0
@@ -297,7 +298,12 @@ class ServerWatcher:
             self._raw(ALL_CAMERAS, event, data)
             if isinstance(event, ev.Handshake):
                 continue
-            if event.camera_id and event.camera_id not in self._open_streams:
+            camera_id = event.camera_id
+            if (
+                camera_id
+                and camera_id not in self._open_streams
+                and camera_id not in self._left_out  # listed, past the limit
+            ):
                 self._discover_now.set()
             self._reconciler.from_all((event.name, data), event)
 
@@ -316,6 +322,8 @@ class ServerWatcher:
         if isinstance(event, ev.Undecoded):
             event = event.decoded()
         camera_id = event.camera_id
+        if camera_id in self._left_out:
+            return  # a camera past the limit: said once, when it was left out
         if camera_id and (self.url, camera_id) in self.rig.cameras:
             self._deliver(camera_id, event)
             return
@@ -360,10 +368,12 @@ class ServerWatcher:
         unique = list({info.id: info for info in found}.values())
         if len(unique) <= MAX_CAMERAS:
             self._over_limit = False
+            self._left_out = set()
             return unique
         watched = [info for info in unique if info.id in self._streams]
         others = [info for info in unique if info.id not in self._streams]
         kept = (watched + others)[:MAX_CAMERAS]
+        self._left_out = {info.id for info in unique} - {info.id for info in kept}
         if not self._over_limit:
             self._over_limit = True
             self.rig.note(

@@ -65,7 +65,26 @@ async def _sse(request: web.Request) -> web.StreamResponse:
     return response
 
 
-async def _many(_: web.Request) -> web.Response:
+LISTS = web.AppKey("lists", list)
+"""How often the camera list was asked for (one entry each)."""
+
+
+async def _all_cameras(request: web.Request) -> web.StreamResponse:
+    """The stream of all cameras, busy with a camera past the limit."""
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+    await response.prepare(request)
+    await response.write(b'event: connected\ndata: {"cameraId":"*"}\n\n')
+    for _ in range(60):
+        await asyncio.sleep(0.05)
+        await response.write(
+            b'event: afStatus\ndata: {"cameraId":"CAM0299","state":"focused"}\n\n'
+        )
+    await asyncio.sleep(30)
+    return response
+
+
+async def _many(request: web.Request) -> web.Response:
+    request.app[LISTS].append(1)
     cameras = [{"id": f"CAM{n:04d}", "model": "ILCE-7M4", "connectionType": "USB",
                 "connected": True} for n in range(300)]  # fmt: skip
     return web.json_response({"success": True, "cameras": cameras})
@@ -85,8 +104,9 @@ def test_a_server_listing_hundreds_of_cameras_gets_a_bounded_watch() -> None:
 
     async def scenario() -> None:
         app = web.Application()
+        app[LISTS] = []
         app.router.add_get("/api/server/status", _status)
-        app.router.add_get("/api/events", _sse)
+        app.router.add_get("/api/events", _all_cameras)
         app.router.add_get("/api/cameras", _many)
         app.router.add_get("/api/cameras/{id}/events", _sse)
         app.router.add_get("/api/cameras/{id}/connection", _refused)
@@ -105,8 +125,11 @@ def test_a_server_listing_hundreds_of_cameras_gets_a_bounded_watch() -> None:
                     await asyncio.sleep(0.05)
                     if rig.cameras:
                         break
-                await asyncio.sleep(1.0)  # a few more discoveries
+                await asyncio.sleep(3.0)  # 60 events of a camera left out
                 assert len(rig.cameras) == MAX_CAMERAS
+                assert len(app[LISTS]) <= 12, "polled, not asked again per event"
+                lone = [e for e in rig.log if "not attributed" in e.summary]
+                assert lone == [], "a camera left out is not a flood in the log"
                 said = [e.summary for e in rig.log if "300 cameras" in e.summary]
                 assert len(said) == 1, "said once, not at every discovery"
                 task.cancel()
