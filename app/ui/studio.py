@@ -240,6 +240,8 @@ class StudioView(QWidget):
     @Slot(object, object)
     def _on_frame_added(self, key: CameraKey, frame: Frame) -> None:
         self.frame = frame
+        if not self.active:
+            return  # decoded when studio mode comes on, not for nobody
         picture = self.loader.request(
             frame.path, PICTURE_EDGE, group="studio", priority=0
         )
@@ -248,13 +250,15 @@ class StudioView(QWidget):
 
     @Slot(str, int, object)
     def _on_picture(self, path: str, edge: int, picture: Picture) -> None:
-        if self.frame is None or path != self.frame.path:
+        if not self.active or self.frame is None or path != self.frame.path:
             return
         if edge == PICTURE_EDGE or (self._image is None and edge < PICTURE_EDGE):
             self._set_image(picture.image)  # a thumbnail will do until then
 
     @Slot(str, int, str, str)
     def _on_picture_failed(self, path: str, edge: int, problem: str, _: str) -> None:
+        if not self.active:
+            return
         if self.frame is not None and path == self.frame.path and edge == PICTURE_EDGE:
             self._set_image(placeholder(file_name(path), problem, 960, 640))
 
@@ -310,6 +314,8 @@ class StudioView(QWidget):
         if self.active:
             self._refresh_summary()
             self._relayout()
+            if self.frame is not None:  # the latest, decoded now
+                self._on_frame_added(self.frame.camera_key, self.frame)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

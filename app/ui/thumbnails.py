@@ -130,7 +130,8 @@ class ThumbnailLoader(QObject):
                 older.wanted_by.discard(group)
                 if not older.wanted_by:  # e.g. the viewer and studio shared it
                     older.cancelled = True
-                    self._pending.pop((older.path, older.edge), None)
+                    if self._pending.get((older.path, older.edge)) is older:
+                        del self._pending[(older.path, older.edge)]
         if picture is not None:
             return picture
         key = (path, edge)
@@ -183,8 +184,9 @@ class ThumbnailLoader(QObject):
         key = (job.path, job.edge)
         if self._pending.get(key) is job:
             del self._pending[key]
-        if self._groups.get(job.group) is job:
-            del self._groups[job.group]
+        for group in job.wanted_by:  # every group that waited for it
+            if group is not None and self._groups.get(group) is job:
+                del self._groups[group]
         if job.cancelled:
             return
         if isinstance(result, ImageError):
