@@ -12,7 +12,7 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QEventLoop, QObject, QStandardPaths, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QStandardPaths, Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -160,6 +160,13 @@ def run_window(
     this run only (None: as stored)."""
     app = make_app()
     app.setQuitOnLastWindowClosed(False)
+    # First: a start-up that goes wrong is when the file is wanted most.
+    stop_file_log, log_problem = None, ""
+    try:
+        stop_file_log = start_file_logging(log_dir())
+    except OSError as exc:
+        log_problem = f"no diagnostic log file in {log_dir()}: {exc}"
+        print(f"tether-monitor: {log_problem}", file=sys.stderr)
     run, overrides = for_run(
         Preferences().config(),
         servers=servers,
@@ -192,10 +199,13 @@ def run_window(
         window.installEventFilter(_ExitOnFirstPaint(window))
 
     shown = _Shown(window)
+    if window.first_start:  # with a window manager, its frame on screen too
+        window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
     window.show()
     if studio:
         window.set_studio(True)
     shown.wait()  # on screen first; then the simulator, the event loop, the network
+    collector.settle()  # what start-up made is kept out of collections from now on
     simulator = None
     urls = list(run.servers)
     if demo is not None:
@@ -218,13 +228,9 @@ def run_window(
         window.close()
         if simulator is not None:
             simulator.stop()
+        if stop_file_log is not None:
+            stop_file_log()
         return 2  # start_recorder() said why
-    stop_file_log, log_problem = None, ""
-    try:
-        stop_file_log = start_file_logging(log_dir())
-    except OSError as exc:
-        log_problem = f"no diagnostic log file in {log_dir()}: {exc}"
-        print(f"tether-monitor: {log_problem}", file=sys.stderr)
     import asyncio
 
     import qasync

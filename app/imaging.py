@@ -392,10 +392,15 @@ def local_path(path: str, mappings: list[tuple[str, str]]) -> str:
     for server, local in mappings:
         rest = _strip_prefix(path, server)
         if rest is not None:
-            # Only what is below the mapped folder: ".." parts are dropped, so
-            # a server's path cannot lead the monitor elsewhere on this disk.
-            parts = [p for p in rest.replace("\\", "/").split("/")
-                     if p and p not in (".", "..")]  # fmt: skip
+            # Only what is below the mapped folder: a ".." goes up within it
+            # and never past it, so a server's path cannot lead elsewhere.
+            parts: list[str] = []
+            for part in rest.replace("\\", "/").split("/"):
+                if part == "..":
+                    if parts:
+                        parts.pop()
+                elif part and part != ".":
+                    parts.append(part)
             return str(Path(local).joinpath(*parts))
     return path
 

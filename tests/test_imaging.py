@@ -308,3 +308,5 @@ def test_a_mapped_path_cannot_climb_out_of_its_folder() -> None:
     mapping = [("/srv/shoot", "/Volumes/Shoot")]
     mapped = local_path("/srv/shoot/../../etc/passwd", mapping)
     assert mapped == str(Path("/Volumes/Shoot") / "etc" / "passwd")
+    inside = local_path("/srv/shoot/a/../b/DSC1.JPG", mapping)
+    assert inside == str(Path("/Volumes/Shoot") / "b" / "DSC1.JPG")

@@ -15,7 +15,6 @@ from PySide6.QtCore import QObject, QTimer
 
 _INTERVAL_MS = 500
 _FULL_EVERY = 20  # a full collection every 10 s, the young generation each tick
-_FREEZE_AT = 4  # 2 s after start: what exists then is kept out of collections
 
 
 class MainThreadCollector(QObject):
@@ -33,15 +32,15 @@ class MainThreadCollector(QObject):
 
     def collect(self) -> None:
         self._ticks += 1
-        if self._ticks == _FREEZE_AT:
-            # What start-up made (modules, Qt's wrappers, the window) lives as
-            # long as the process: set aside, a full collection no longer walks
-            # it. That full collection took 64 ms on the UI thread; now it is
-            # the only long one, once, just after start.
-            gc.collect()
-            gc.freeze()
-            return
         gc.collect(2 if self._ticks % _FULL_EVERY == 0 else 0)
+
+    def settle(self) -> None:
+        """Start-up is over: what it made (modules, Qt's wrappers, the window)
+        lives as long as the process, so it is set aside and a full collection
+        no longer walks it. That collection took 64 ms on the UI thread every
+        10 s; now it is the only long one, once."""
+        gc.collect()
+        gc.freeze()
 
     def stop(self) -> None:
         """Collect once more and give collection back to Python."""

@@ -681,4 +681,4 @@ def _cell(value: object) -> str:
     """A CSV cell a spreadsheet shows as text: what a server sent must not
     become a formula (=, +, -, @ first)."""
     text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -289,6 +289,7 @@ class MainWindow(QMainWindow):
         """Where the user left it, or the whole screen the first time (a
         monitor is kept open beside the shoot: it wants the room)."""
         saved = self.preferences.geometry
+        self.first_start = saved is None
         if saved is not None and self.restoreGeometry(saved):
             self._restore_splitters()
             return

@@ -34,7 +34,6 @@ REPLAY_SERVER = "replay"
 """The server column of what a replay itself says (its end, bad lines)."""
 NO_SERVER = ""
 """The server column of what a recording says: it is about the session."""
-"""The server named in the log for what the replay itself has to say."""
 
 
 class RecordingLabel(QLabel):

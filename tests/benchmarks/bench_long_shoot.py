@@ -82,6 +82,7 @@ def run(frames: int, rate: float, folder: Path) -> dict[str, float]:
         cams = window.rig.cameras
         while not (len(cams) == CAMERAS and all(c.streaming for c in cams.values())):
             await asyncio.sleep(0.05)
+        collector.settle()  # as the application does once its window shows
         await flood.command(f"shoot {CAMERAS * 2} 20")
         start = await settle()
         started = time.perf_counter()

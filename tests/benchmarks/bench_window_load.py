@@ -119,6 +119,7 @@ def run(rate: float, seconds: float, folder: Path) -> dict[str, float]:
         cams = window.rig.cameras
         while not (len(cams) == CAMERAS and all(c.streaming for c in cams.values())):
             await asyncio.sleep(0.05)
+        collector.settle()  # as the application does once its window shows
         clock.start()
         heartbeat.start()
         await flood.command("pace 10 1")  # warm up: first pictures, fonts
