@@ -40,6 +40,8 @@ class Server:
     reason: str = ""
     retry_at: float | None = None  # time.monotonic() of the next attempt
     since: datetime = field(default_factory=datetime.now)
+    offline_since: datetime | None = None
+    """When the link was last lost (None while open): retries do not move it."""
     logged_reason: str = ""
 
     def retry_in(self, now: float | None = None) -> float | None:
@@ -198,6 +200,10 @@ class Rig:
     ) -> None:
         server = self.server(url)
         changed = server.state != state
+        if state == LinkState.OPEN:
+            server.offline_since = None
+        elif server.state == LinkState.OPEN:  # lost now; retries keep the time
+            server.offline_since = datetime.now()
         server.state = state
         server.reason = reason
         server.retry_at = retry_at

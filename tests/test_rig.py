@@ -59,3 +59,20 @@ def test_huge_payload_is_cut_down_in_the_log() -> None:
     rig = Rig()
     rig.apply(URL, "A", ev.OtherEvent(name="lensData", data={"blob": "x" * 900_000}))
     assert len(rig.log[-1].summary) < 500
+
+
+def test_a_server_is_offline_since_it_was_lost_not_since_its_last_retry() -> None:
+    rig = Rig()
+    url = "http://h:8080"
+    rig.set_link(url, LinkState.OPEN)
+    rig.set_link(url, LinkState.RETRYING, reason="refused")
+    lost = rig.servers[url].offline_since
+    assert lost is not None
+    time.sleep(0.01)
+    for _ in range(3):  # retries come and go
+        rig.set_link(url, LinkState.CONNECTING)
+        rig.set_link(url, LinkState.RETRYING, reason="refused")
+    assert rig.servers[url].offline_since == lost
+    assert rig.servers[url].since > lost, "the state's own time moves on"
+    rig.set_link(url, LinkState.OPEN)
+    assert rig.servers[url].offline_since is None

@@ -67,7 +67,7 @@ def describe_state(server: Server, cameras: int) -> str:
             wait = server.retry_in()
             when = f"retrying in {wait:.0f} s" if wait and wait >= 0.5 else "retrying"
             return (
-                f"✕ Offline since {server.since:%H:%M:%S}: "
+                f"✕ Offline since {(server.offline_since or server.since):%H:%M:%S}: "
                 f"{plain_reason(server)} · {when}"
             )
         case LinkState.CONNECTING:
