@@ -20,7 +20,6 @@ import os
 import sys
 import tempfile
 import time
-from datetime import datetime
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -28,7 +27,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtWidgets import QApplication
 
 from . import results
-from .flood import Flood
+from .flood import window_on_flood
 
 CAMERAS = 8
 
@@ -46,29 +45,10 @@ def rss_mib() -> float:
 
 
 def run(frames: int, rate: float, folder: Path) -> dict[str, float]:
-    import qasync
-
     from app.gui import watch
-    from app.rig import Rig
-    from app.simulator.pictures import write_generated
-    from app.ui.main_window import MainWindow
 
-    os.environ["TETHER_MONITOR_SETTINGS"] = str(folder / "settings.ini")
-    os.environ["TETHER_MONITOR_DATA"] = str(folder / "data")
-    pictures = folder / "pictures"
-    pictures.mkdir()
-    write_generated(pictures / "frame.jpg", "BENCH", "ILCE-1", 1, datetime.now())
-    flood = Flood(CAMERAS, folder=pictures)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setQuitOnLastWindowClosed(False)
-    from app.ui.collector import MainThreadCollector
-
-    collector = MainThreadCollector()  # garbage collected as the application does
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    window = MainWindow(Rig())
-    window.resize(1920, 1080)
-    window.show()
+    window, loop, collector, flood = window_on_flood(folder, CAMERAS)
+    app = QApplication.instance()
     samples: list[float] = []
     figures: dict[str, float] = {}
 

@@ -22,10 +22,8 @@ import argparse
 import asyncio
 import os
 import statistics
-import sys
 import tempfile
 import time
-from datetime import datetime
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -34,7 +32,7 @@ from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from . import results
-from .flood import Flood
+from .flood import window_on_flood
 
 CAMERAS = 8
 
@@ -45,30 +43,12 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def run(rate: float, seconds: float, folder: Path) -> dict[str, float]:
-    import qasync
-
     from app.gui import watch
-    from app.rig import Camera, Rig, RigListener
-    from app.simulator.pictures import write_generated
-    from app.ui.main_window import MainWindow
+    from app.rig import Camera, RigListener
 
-    os.environ["TETHER_MONITOR_SETTINGS"] = str(folder / "settings.ini")
-    os.environ["TETHER_MONITOR_DATA"] = str(folder / "data")
-    pictures = folder / "pictures"
-    pictures.mkdir()
-    write_generated(pictures / "frame.jpg", "BENCH", "ILCE-1", 1, datetime.now())
-    flood = Flood(CAMERAS, folder=pictures)
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setQuitOnLastWindowClosed(False)
-    from app.ui.collector import MainThreadCollector
-
-    collector = MainThreadCollector()  # garbage collected as the application does
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    rig = Rig()
-    window = MainWindow(rig)
-    window.resize(1920, 1080)
-    window.show()
+    window, loop, collector, flood = window_on_flood(folder, CAMERAS)
+    rig = window.rig
+    app = QApplication.instance()
 
     # What the rig last learnt per card, and since when it waits to be shown.
     pending: dict[tuple[object, str], tuple[object, float]] = {}

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from app.simulator import SimulatorThread, make_cameras
 from app.simulator.server import Simulator
@@ -88,6 +89,42 @@ class Flood:
         self.proc.stdin.write("quit\n")
         self.proc.stdin.close()
         self.proc.wait(10)
+
+
+def window_on_flood(folder: Path, cameras: int) -> tuple[Any, Any, Any, Flood]:
+    """The benchmarks' set-up: a Flood server saving copies of one generated
+    JPEG, and the real window at 1920x1080 on a qasync loop, collecting garbage
+    as the application does. Settings and logs go to ``folder``.
+
+    Returns (window, loop, collector, flood); stop the collector and close the
+    flood when done.
+    """
+    import os
+    from datetime import datetime
+
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from app.rig import Rig
+    from app.simulator.pictures import write_generated
+    from app.ui.collector import MainThreadCollector
+    from app.ui.main_window import MainWindow
+
+    os.environ["TETHER_MONITOR_SETTINGS"] = str(folder / "settings.ini")
+    os.environ["TETHER_MONITOR_DATA"] = str(folder / "data")
+    pictures = folder / "pictures"
+    pictures.mkdir()
+    write_generated(pictures / "frame.jpg", "BENCH", "ILCE-1", 1, datetime.now())
+    flood = Flood(cameras, folder=pictures)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setQuitOnLastWindowClosed(False)
+    collector = MainThreadCollector()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    window = MainWindow(Rig())
+    window.resize(1920, 1080)
+    window.show()
+    return window, loop, collector, flood
 
 
 async def pace(sim: Simulator, rate: float, seconds: float) -> None:
