@@ -16,7 +16,7 @@ from app.simulator import SimulatorThread
 from app.ui.alerts import FlashFrame
 
 from .support import Runner, sim_call, wait_until
-from .test_window import ILCE_1, ILCE_7M4, close, open_window
+from .test_window import ILCE_1, ILCE_7M4, cameras_up, close, open_window
 
 URL = "http://studio:8080"
 
@@ -209,10 +209,7 @@ def test_an_unplugged_camera_shows_in_the_banner_and_its_card_flashes_until_acke
     async def scenario() -> None:
         window, task = open_window(qapp, simulator.url)
         fast(window)
-        await wait_until(lambda: len(window.cards) == 3, what="three cards")
-        cameras = window.rig.cameras
-        await wait_until(lambda: all(c.streaming for c in cameras.values()),
-                         what="camera streams")  # fmt: skip
+        await cameras_up(window)
         banner = window.alert_banner
         assert not banner.isVisible()
         card = window.cards[(simulator.url, ILCE_7M4)]
@@ -258,10 +255,7 @@ def test_low_battery_and_a_stalled_transfer_raise_alerts(
     async def scenario() -> None:
         window, task = open_window(qapp, simulator.url)
         fast(window)
-        await wait_until(lambda: len(window.cards) == 3, what="three cards")
-        cameras = window.rig.cameras
-        await wait_until(lambda: all(c.streaming for c in cameras.values()),
-                         what="camera streams")  # fmt: skip
+        await cameras_up(window)
         sim = simulator.simulator
         await sim_call(simulator, sim.change_property, ILCE_7M4, "battery-remain", "9%")
         await wait_until(lambda: any("battery 9 %" in t for t in banner_texts(window)),

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from app.ui.thumbnails import ThumbnailLoader
 
 from .support import Runner, sim_call, wait_until
-from .test_window import close, open_window
+from .test_window import cameras_up, close, open_window
 
 CAMERA = "D06CE05E3323"
 
@@ -26,10 +26,7 @@ def test_frame_that_is_no_image_gets_a_placeholder_and_a_log_line(
 
     async def scenario() -> None:
         window, task = open_window(qapp, simulator.url)
-        cameras = window.rig.cameras
-        await wait_until(lambda: len(cameras) == 3 and all(
-            c.streaming for c in cameras.values()), what="cameras")  # fmt: skip
-        await wait_until(lambda: len(window.cards) == 3, what="their cards")
+        await cameras_up(window)
         data = {"filename": str(bad), "type": "image"}
         await sim_call(
             simulator, simulator.simulator.emit, CAMERA, "downloadComplete", data
@@ -120,9 +117,7 @@ def test_every_frame_without_a_picture_is_said_once_even_when_overtaken(
 
     async def scenario() -> None:
         window, task = open_window(qapp, simulator.url)
-        cameras = window.rig.cameras
-        await wait_until(lambda: len(cameras) == 3 and all(
-            c.streaming for c in cameras.values()), what="cameras")  # fmt: skip
+        await cameras_up(window)
         for path in bad:
             data = {"filename": str(path), "type": "image"}
             await sim_call(

@@ -23,7 +23,7 @@ from app.ui.settings_dialog import SettingsDialog
 from .support import Runner, sim_call, wait_until
 from .test_headless import Lines, headless, stop
 from .test_servers import open_on, quiet_simulator
-from .test_window import close, open_window
+from .test_window import cameras_up, close, open_window
 
 ILCE_7M4 = "D06CE05E3323"
 
@@ -171,11 +171,7 @@ def test_thumbnail_size_applies_to_the_filmstrips_at_once(
 ) -> None:
     async def scenario() -> None:
         window, task = open_window(qapp, simulator.url)
-        cameras = window.rig.cameras
-        await wait_until(
-            lambda: len(cameras) == 3 and all(c.streaming for c in cameras.values()),
-            what="camera streams",
-        )
+        await cameras_up(window)
         key = (simulator.url, ILCE_7M4)
         card = await wait_until(lambda: window.cards.get(key), what="the 7M4 card")
         await sim_call(simulator, simulator.simulator.shoot, ILCE_7M4)

@@ -35,6 +35,15 @@ def state(window: MainWindow, url: str) -> LinkState | None:
     return server.state if server else None
 
 
+async def cameras_up(window: MainWindow, count: int = 3) -> None:
+    """Wait until the window has a card for each of ``count`` cameras and every
+    camera's own stream is open (its events are attributed)."""
+    cameras = window.rig.cameras
+    await wait_until(lambda: len(window.cards) == count, what=f"{count} cards")
+    await wait_until(lambda: len(cameras) == count and all(
+        c.streaming for c in cameras.values()), what="camera streams")  # fmt: skip
+
+
 async def close(window: MainWindow, task: asyncio.Future) -> None:
     window.close()
     window.deleteLater()
