@@ -158,9 +158,6 @@ class Alerts(RigListener):
     def active(self) -> list[Alert]:
         return sorted(self._alerts.values(), key=lambda a: a.id)
 
-    def for_camera(self, key: CameraKey) -> list[Alert]:
-        return [a for a in self.active if a.camera_key == key]
-
     def flagged_cameras(self) -> set[CameraKey]:
         """Cameras with an alert whose cause lasts (their cards flash). One
         that has resolved stays in the banner until acknowledged, but a camera

@@ -241,10 +241,6 @@ class SessionRecorder:
         if self._thread is not None:
             self._thread.join(timeout)
 
-    @property
-    def elapsed(self) -> float:
-        return time.monotonic() - self._t0
-
     # -- what the watcher tells ---------------------------------------------------
 
     def _put(self, record: dict[str, Any]) -> None:

@@ -220,10 +220,6 @@ class AlertPresenter(QObject):
         if self._tray is not None:
             self._tray.hide()
 
-    @property
-    def flagged(self) -> set[CameraKey]:
-        return set(self._flagged)
-
     def _schedule(self) -> None:
         if not self._refresh.isActive():
             self._refresh.start()

@@ -208,12 +208,6 @@ class EventLogModel(QAbstractTableModel):
             self.endInsertRows()
         return gone, len(new)
 
-    def clear(self) -> None:
-        self.beginResetModel()
-        self._all.clear()
-        self._shown.clear()
-        self.endResetModel()
-
     def set_camera_filter(self, camera: tuple[str, str] | None) -> None:
         """Only the entries of this (server, camera id); None: every entry."""
         if camera != self._camera:

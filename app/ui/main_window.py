@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -55,6 +56,8 @@ from .studio import StudioView
 from .theme import apply_theme
 from .thumbnails import Picture, ThumbnailLoader
 from .viewer import FrameViewer
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # the dialogs load when first opened, not before the first paint
     import asyncio
@@ -782,6 +785,7 @@ class MainWindow(QMainWindow):
             import asyncio  # loaded once the window shows (see app.gui)
 
             self._server_change = asyncio.ensure_future(self.watchers.set_urls(wanted))
+            self._server_change.add_done_callback(_log_failure)
 
     @Slot()
     def open_about(self) -> AboutDialog:
@@ -1002,6 +1006,12 @@ class MainWindow(QMainWindow):
 
 def _nickname_of(preferences: Preferences, key: CameraKey) -> str:
     return preferences.nickname(key[1])
+
+
+def _log_failure(done: asyncio.Future[None]) -> None:
+    """A change of the watched servers that failed is said, not lost."""
+    if not done.cancelled() and done.exception() is not None:
+        log.error("Changing the watched servers failed", exc_info=done.exception())
 
 
 def _order_keys(
