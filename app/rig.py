@@ -43,6 +43,7 @@ class Server:
     offline_since: datetime | None = None
     """When the link was last lost (None while open): retries do not move it."""
     logged_reason: str = ""
+    """The latest failure, kept while the next attempt is connecting."""
 
     def retry_in(self, now: float | None = None) -> float | None:
         if self.retry_at is None:

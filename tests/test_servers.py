@@ -15,7 +15,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu
 
 from app import __version__
-from app.rig import LinkState
+from app.rig import LinkState, Rig
 from app.simulator import SimulatorThread
 from app.simulator.server import SDK_VERSION
 from app.ui.main_window import MainWindow
@@ -44,7 +44,6 @@ def free_port() -> int:
 
 def open_on(qapp: QApplication, urls: list[str]) -> tuple[MainWindow, asyncio.Future]:
     from app.gui import watch
-    from app.rig import Rig
 
     window = MainWindow(Rig())
     window.resize(1600, 960)
@@ -200,7 +199,6 @@ def test_about_shows_versions_of_everything(
 
 
 def test_keyboard_shortcuts_for_settings_quit_and_full_screen(qtbot) -> None:
-    from app.rig import Rig
 
     window = MainWindow(Rig())
     qtbot.addWidget(window)
@@ -263,3 +261,8 @@ def test_why_a_server_cannot_be_reached_is_said_in_plain_words() -> None:
     wrong = Server(url, state=LinkState.RETRYING, reason=answer)
     assert "not the camera server" in why_unreachable(wrong)
     assert why_unreachable(Server(url)) == "no answer yet"
+    # The next attempt is under way: the latest failure still says why.
+    rig = Rig()
+    rig.set_link(url, LinkState.RETRYING, reason=describe_http_error(refused, url))
+    rig.set_link(url, LinkState.CONNECTING)
+    assert why_unreachable(rig.servers[url]).startswith("the connection was refused")

@@ -38,9 +38,13 @@ def plain_reason(server: Server) -> str:
 
 def why_unreachable(server: Server) -> str:
     """Why a server never answered, in the photographer's words."""
-    if server.state != LinkState.RETRYING:
+    # Between two attempts the link is "connecting" again and has no reason of
+    # its own: the latest failure still says why.
+    retrying = server.state == LinkState.RETRYING
+    latest = server.reason if retrying else server.logged_reason
+    if not latest:
         return "no answer yet"
-    reason = server.reason.lower()
+    reason = latest.lower()
     if "refused" in reason:
         return "the connection was refused: nothing is listening on that port"
     if "host name not found" in reason:
@@ -49,7 +53,7 @@ def why_unreachable(server: Server) -> str:
         return "it did not answer in time"
     if "404" in reason:
         return "something answers there, but it is not the camera server (HTTP 404)"
-    return plain_reason(server)
+    return latest.replace(server.url, "").strip(" :") or "no answer"
 
 
 def describe_state(server: Server, cameras: int) -> str:
