@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePath, PureWindowsPath
 
+import msgspec
+
 from .protocol import events as ev
 from .protocol.models import CameraInfo, ConnectionInfo, Property, ServerStatus
 
@@ -106,10 +108,9 @@ class Camera:
     notice: Notice | None = None
     last_event: datetime | None = None
     streaming: bool = False
-    link_event_at: float | None = (
-        None  # time.monotonic() of the last (dis)connect event
-    )
     """Whether this camera's own event stream is open (its events are attributed)."""
+    link_event_at: float | None = None
+    """time.monotonic() of the last (dis)connect event."""
 
     @property
     def key(self) -> CameraKey:
@@ -124,8 +125,10 @@ class Camera:
         return prop.formatted if prop is not None else None
 
 
-@dataclass(frozen=True)
-class LogEntry:
+class LogEntry(msgspec.Struct, frozen=True):
+    """One line of the event log. (A Struct, not a dataclass: one is made for
+    every event, and a frozen dataclass costs several times more to make.)"""
+
     time: datetime
     server: str
     camera: str | None
@@ -154,9 +157,6 @@ def file_name(path: str) -> str:
     if separator == "\\":
         return PureWindowsPath(path).name
     return PurePath(path).name
-
-
-_LINK_EVENTS = (ev.CameraConnected, ev.CameraDisconnected, ev.LinkChanged)
 
 
 class RigListener:
@@ -373,17 +373,12 @@ class Rig:
 
     def apply(self, url: str, camera_id: str, event: ev.Event) -> Frame | None:
         """Apply one event attributed to a camera; returns a frame that landed."""
-        camera = self.camera(url, camera_id)
-        camera.last_event = datetime.now()
+        camera = self.cameras.get((url, camera_id)) or self.camera(url, camera_id)
+        now = datetime.now()
+        camera.last_event = now
         frame = None
-        if isinstance(event, _LINK_EVENTS):
-            camera.link_event_at = time.monotonic()
-        match event:
-            case ev.CameraConnected(model=model):
-                camera.model = model or camera.model
-                self._set_connected(camera)
-            case ev.CameraDisconnected():
-                self._set_lost(camera, why=event.reason or "disconnected")
+        level = "info"
+        match event:  # the kinds a shoot sends most often first
             case ev.AfChanged(state=state):
                 camera.af = state
             case ev.TransferProgressed(percent=percent, path=path):
@@ -392,18 +387,27 @@ class Rig:
                 if camera.transfer is not None:
                     camera.transfer = Transfer(100.0, path, time.monotonic())
                 camera.shots += 1
-                frame = Frame(camera.key, path, camera.shots, datetime.now())
+                frame = Frame(camera.key, path, camera.shots, now)
                 camera.frames.appendleft(frame)
             case ev.CameraWarning(code=code, message=message, is_error=is_error):
                 if not event.shutter_released:
-                    camera.notice = Notice(datetime.now(), code, message, is_error)
+                    camera.notice = Notice(now, code, message, is_error)
+                    level = "error" if is_error else "warning"
+            case ev.CameraConnected(model=model):
+                camera.link_event_at = time.monotonic()
+                camera.model = model or camera.model
+                self._set_connected(camera)
+            case ev.CameraDisconnected():
+                camera.link_event_at = time.monotonic()
+                self._set_lost(camera, why=event.reason or "disconnected")
             case ev.LinkChanged(restored=restored):
+                camera.link_event_at = time.monotonic()
                 if restored:
                     self._set_connected(camera)
-        level = "error" if isinstance(event, ev.BadEvent) else "info"
-        if isinstance(event, ev.CameraWarning) and not event.shutter_released:
-            level = "error" if event.is_error else "warning"
-        self.note(url, camera_id, event.name, summarize(event), level=level)
+            case ev.BadEvent():
+                level = "error"
+        summary = summarize(event)
+        self._add_log(LogEntry(now, url, camera_id, event.name, summary, level))
         for listener in self._listeners:
             listener.event_applied(camera, event)
         self._camera_changed(camera)
@@ -429,7 +433,9 @@ class Rig:
         *,
         level: str = "info",
     ) -> None:
-        entry = LogEntry(datetime.now(), url, camera_id, kind, summary, level)
+        self._add_log(LogEntry(datetime.now(), url, camera_id, kind, summary, level))
+
+    def _add_log(self, entry: LogEntry) -> None:
         self.log.append(entry)
         for listener in self._listeners:
             listener.logged(entry)
@@ -445,30 +451,29 @@ class Rig:
 
 def summarize(event: ev.Event) -> str:
     """A one-line description of an event for the log."""
-    note = f" ({event.note})" if event.note else ""
-    match event:
-        case ev.Handshake(subscription=sub):
-            text = f"stream greeting for {sub}"
-        case ev.CameraConnected(model=model):
-            text = f"camera connected{f': {model}' if model else ''}"
-        case ev.CameraDisconnected(reason=reason):
-            text = f"camera disconnected{f': {reason}' if reason else ''}"
+    match event:  # the kinds a shoot sends most often first
+        case ev.AfChanged(state=state):
+            text = "focus " + state
+        case ev.TransferProgressed(percent=percent, path=path):
+            text = f"transfer {percent:.0f}%" + (f" {file_name(path)}" if path else "")
         case ev.PropertiesChanged(codes=codes):
             text = f"{len(codes)} properties changed ({', '.join(codes[:6])})"
-        case ev.AfChanged(state=state):
-            text = f"focus {state}"
         case ev.DownloadCompleted(path=path, kind=kind):
             text = f"saved {file_name(path)}" + (
                 f" ({kind})" if kind and kind != "image" else ""
             )
-        case ev.TransferProgressed(percent=percent, path=path):
-            text = f"transfer {percent:.0f}%" + (f" {file_name(path)}" if path else "")
         case ev.CameraWarning(code=code, message=message, is_error=is_error):
             if event.shutter_released:
                 text = "shutter released"
             else:
                 kind = "error" if is_error else "warning"
                 text = f"{kind} {code or ''}: {message}".strip()
+        case ev.Handshake(subscription=sub):
+            text = f"stream greeting for {sub}"
+        case ev.CameraConnected(model=model):
+            text = f"camera connected{f': {model}' if model else ''}"
+        case ev.CameraDisconnected(reason=reason):
+            text = f"camera disconnected{f': {reason}' if reason else ''}"
         case ev.LinkChanged(restored=restored):
             text = (
                 "camera link restored"
@@ -482,4 +487,8 @@ def summarize(event: ev.Event) -> str:
             text = ("" if known else "unknown event; ") + (body or "no data")
         case _:
             text = event.name
-    return ev.excerpt(text + note, SUMMARY_LIMIT)
+    if event.note:
+        text += f" ({event.note})"
+    if len(text) <= SUMMARY_LIMIT:
+        return text
+    return ev.excerpt(text, SUMMARY_LIMIT)

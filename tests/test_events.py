@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.protocol import events as ev
 
@@ -186,3 +188,53 @@ def test_a_copy_that_may_name_a_camera_is_decoded_at_once(data: str) -> None:
 def test_a_copy_decoded_late_is_what_it_would_have_been(name: str, data: str) -> None:
     assert ev.can_wait(name, data)
     assert ev.Undecoded(name=name, data=data).decoded() == ev.decode(name, data)
+
+
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4)
+    | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _reference(data: str) -> object:
+    """What the json module alone makes of an event's data (the slower reader
+    the monitor used before msgspec), or the error it gives."""
+    if not data or data.isspace():
+        return "empty"
+    try:
+        value = json.loads(data, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        return type(exc).__name__
+    return value
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        _JSON_VALUES.map(json.dumps),
+        _JSON_VALUES.map(lambda value: json.dumps(value, ensure_ascii=False)),
+        st.text(alphabet='{}[]",:0123456789.eE+-tfnrul \\\t\nNaI\ufeff\ud800x'),
+    )
+)
+def test_events_are_read_as_the_json_module_reads_them(data: str) -> None:
+    """The fast JSON reader gives the same values as the json module, and
+    whatever the json module refuses stays refused."""
+    expected = _reference(data)
+    try:
+        payload, note = ev.parse_payload(data)
+    except ValueError:
+        assert not isinstance(expected, dict)
+        return
+    if note is None:  # a repaired Windows path is the json module's reading too
+        assert payload == expected
+        assert type(payload) is dict

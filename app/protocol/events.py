@@ -7,12 +7,12 @@ binary sends (mostly without a camera id) and what its documentation describes
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 import json
 import re
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 RAW_EXCERPT = 200
 """How many characters of a bad event's data are kept for the log."""
@@ -25,8 +25,7 @@ class AfState(enum.StrEnum):
     TRACKING = "tracking"
 
 
-@dataclass(frozen=True, kw_only=True)
-class Event:
+class Event(msgspec.Struct, frozen=True, kw_only=True):
     """Base of every decoded event.
 
     ``name`` is the event name as the server sent it; ``camera_id`` is the id the
@@ -39,41 +38,34 @@ class Event:
     """Set when the payload had to be mended to be read."""
 
 
-@dataclass(frozen=True, kw_only=True)
 class Handshake(Event):
     """The server's greeting on a new subscription: not a camera event."""
 
     subscription: str
 
 
-@dataclass(frozen=True, kw_only=True)
 class CameraConnected(Event):
     model: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
 class CameraDisconnected(Event):
     reason: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
 class PropertiesChanged(Event):
     codes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True)
 class AfChanged(Event):
     state: AfState
     source: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
 class DownloadCompleted(Event):
     path: str
     kind: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
 class TransferProgressed(Event):
     percent: float
     path: str | None = None
@@ -82,7 +74,6 @@ class TransferProgressed(Event):
     synthetic: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
 class CameraWarning(Event):
     """A ``warning`` or ``error`` event."""
 
@@ -95,22 +86,19 @@ class CameraWarning(Event):
         return self.code == SHUTTER_RELEASED
 
 
-@dataclass(frozen=True, kw_only=True)
 class LinkChanged(Event):
     """``reconnecting`` / ``reconnected``: the SDK re-establishing the camera link."""
 
     restored: bool
 
 
-@dataclass(frozen=True, kw_only=True)
 class OtherEvent(Event):
     """A well-formed event the monitor does not act on, unknown names included."""
 
-    data: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] = msgspec.field(default_factory=dict)
     known: bool = True
 
 
-@dataclass(frozen=True, kw_only=True)
 class Undecoded(Event):
     """A copy on the stream of all cameras whose decoding was put off, as most
     copies are paired with the camera's own and never needed (see
@@ -122,7 +110,6 @@ class Undecoded(Event):
         return decode(self.name, self.data)
 
 
-@dataclass(frozen=True, kw_only=True)
 class BadEvent(Event):
     """An event that could not be decoded; ``raw`` is a cut-down copy of its data."""
 
@@ -164,9 +151,18 @@ def _no_constants(name: str) -> Any:
 # One decoder for all events: json.loads(data, parse_constant=...) would build a
 # new one for each call, which costs as much as the parsing itself.
 _JSON = json.JSONDecoder(parse_constant=_no_constants)
+_FAST_JSON = msgspec.json.Decoder()
 
 
 def _loads(data: str) -> Any:
+    # msgspec reads well-formed JSON to the same values as the json module, some
+    # seven times faster. What it refuses (bad JSON, but also NaN, a lone
+    # surrogate, a byte-order mark, deep nesting) is read again by the json
+    # module, whose verdict and wording are the ones the log gives.
+    try:
+        return _FAST_JSON.decode(data)
+    except (msgspec.DecodeError, RecursionError):
+        pass
     try:
         if data.startswith("\ufeff"):  # json.loads says what is wrong with it
             return json.loads(data, parse_constant=_no_constants)
@@ -331,7 +327,7 @@ def decode(
             name=name, camera_id=_safe_camera_id(payload), error=str(exc),
             raw=excerpt(data),
         )  # fmt: skip
-    return event if note is None else dataclasses.replace(event, note=note)
+    return event if note is None else msgspec.structs.replace(event, note=note)
 
 
 def _safe_camera_id(payload: dict[str, Any]) -> str | None:
