@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from typing import NamedTuple
 from urllib.parse import quote
 
 import httpx
@@ -16,11 +15,9 @@ from .sse import MAX_EVENT_BYTES, GuardedSource
 ALL_CAMERAS = "*"
 
 
-class Received(NamedTuple):
-    """A decoded event with its data as sent (to match copies across streams)."""
-
-    event: Event
-    data: str
+Received = tuple[Event, str]
+"""A decoded event with its data as sent (to match copies across streams). A
+plain tuple: one is made for every event."""
 
 
 def stream_path(subscription: str) -> str:
@@ -81,14 +78,14 @@ async def subscribe(
                         f"{limit} KiB limit and was dropped",
                         raw=excerpt(dropped.head),
                     )
-                    yield Received(bad, dropped.head)
+                    yield bad, dropped.head
                     continue
                 name, data = sse.event, sse.data
                 if lazy and not first and can_wait(name, data):
                     event: Event = Undecoded(name=name, data=data)
                 else:
                     event = decode(name, data, first=first, subscription=subscription)
-                yield Received(event, data)
+                yield event, data
                 first = False
     except httpx.ReadTimeout as exc:
         raise ServerUnreachable(

@@ -61,10 +61,11 @@ def table(figures: dict[str, dict[str, Any]]) -> list[tuple[str, ...]]:
     pipe = figures["bench_pipeline"]
     if "ours_per_s" in pipe:
         ours, floor = pipe["ours_per_s"], pipe["floor_per_s"]
+        ratio = pipe.get("ratio", ours / floor)  # each round to its own floor
         rows.append(row(
             "event pipeline (8 cameras, both streams), events/s",
-            f"{ours:,.0f}", f"{floor:,.0f} (bare httpx-sse)", f"{ours / floor:.2f}",
-            "≥ 0.5 and ≥ 20,000/s", ours / floor >= 0.5 and ours >= 20_000,
+            f"{ours:,.0f}", f"{floor:,.0f} (bare httpx-sse)", f"{ratio:.2f}",
+            "≥ 0.5 and ≥ 20,000/s", ratio >= 0.5 and ours >= 20_000,
         ))  # fmt: skip
     load = figures["bench_window_load"]
     if "stall_max_ms" in load:
