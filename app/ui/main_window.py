@@ -52,19 +52,19 @@ from .camera_card import THUMB_EDGE, CameraCard
 from .event_log import EventLog
 from .placeholder import placeholder
 from .server_views import UNREACHABLE_AFTER, ServerHeader, UnreachableBanner
-from .studio import StudioView
 from .theme import apply_theme
 from .thumbnails import Picture, ThumbnailLoader
 from .viewer import FrameViewer
 
 log = logging.getLogger(__name__)
 
-if TYPE_CHECKING:  # the dialogs load when first opened, not before the first paint
+if TYPE_CHECKING:  # the dialogs and the studio view load when first wanted
     import asyncio
 
     from ..watchers import Watchers
     from .about_dialog import AboutDialog
     from .settings_dialog import SettingsDialog
+    from .studio import StudioView
 
 
 def describe_server(server: Server) -> str:
@@ -417,7 +417,8 @@ class MainWindow(QMainWindow):
             if card_key[1] == key[1]:
                 card.set_nickname(stored)
         self._relayout()
-        self.studio.refresh_names()
+        if self.studio is not None:
+            self.studio.refresh_names()
 
     @Slot(object, int, int)
     def _move_focus(self, key: CameraKey, rows: int, columns: int) -> None:
@@ -912,29 +913,20 @@ class MainWindow(QMainWindow):
     # -- alerts and studio mode -----------------------------------------------
 
     def _install_alerts_and_studio(self) -> None:
-        """The alert banner above everything, and the studio view swapped in
-        for the normal layout (a stack) on demand."""
+        """The alert banner above everything, and a stack for the studio view
+        to be swapped in for the normal layout (built when first asked for)."""
         self.alerts = Alerts(self.rig)
         self.alert_banner = AlertBanner()
         self.alert_presenter = AlertPresenter(self.alerts, self.alert_banner, self)
         self.alert_presenter.flash.connect(self._on_alert_flash)
         self.alert_presenter.changed.connect(self._on_alerts_changed)
-        self.studio = StudioView(
-            self.rig, self.bridge, self.loader,
-            # Plain functions of the rig and the choices, not of the window:
-            # a view holding the window would make a reference cycle (see the
-            # slots' note above).
-            nickname=functools.partial(_nickname_of, self.preferences),
-            order=functools.partial(_order_keys, self.rig, self.preferences),
-            summary=functools.partial(rig_summary, self.rig),
-        )  # fmt: skip
+        self.studio: StudioView | None = None
         self.studio_mode = False
         self._state_before_studio = self.windowState()
         self._geometry_before_studio = self.saveGeometry()
         self._stack = QStackedWidget()
         self._normal_view = self.takeCentralWidget()
         self._stack.addWidget(self._normal_view)
-        self._stack.addWidget(self.studio)
         host = QWidget()
         layout = QVBoxLayout(host)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -970,8 +962,9 @@ class MainWindow(QMainWindow):
         self.studio_mode = on
         self.studio_action.setChecked(on)
         self._leave_studio.setEnabled(on)
-        self.studio.active = on
-        self._stack.setCurrentWidget(self.studio if on else self._normal_view)
+        studio = self._studio_view()
+        studio.active = on
+        self._stack.setCurrentWidget(studio if on else self._normal_view)
         self.menuBar().setVisible(not on)
         self.statusBar().setVisible(not on)
         self.alert_banner.set_large(on)
@@ -989,6 +982,25 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(self._geometry_before_studio)
             self._schedule_relayout()
 
+    def _studio_view(self) -> StudioView:
+        """The studio view, made the first time studio mode is asked for: most
+        sessions never use it, and it would follow every event meanwhile."""
+        if self.studio is None:
+            from .studio import StudioView
+
+            self.studio = StudioView(
+                self.rig, self.bridge, self.loader,
+                # Plain functions of the rig and the choices, not of the window:
+                # a view holding the window would make a reference cycle (see
+                # the slots' note above).
+                nickname=functools.partial(_nickname_of, self.preferences),
+                order=functools.partial(_order_keys, self.rig, self.preferences),
+                summary=functools.partial(rig_summary, self.rig),
+            )  # fmt: skip
+            self.studio.show_alerts(self.alerts.active)
+            self._stack.addWidget(self.studio)
+        return self.studio
+
     @Slot()
     def _on_leave_studio(self) -> None:
         self.set_studio(False)
@@ -997,11 +1009,13 @@ class MainWindow(QMainWindow):
     def _on_alert_flash(self, flagged: set, phase: bool) -> None:
         for key, card in self.cards.items():
             set_flash(card, key in flagged, phase)
-        self.studio.set_flash(flagged, phase)
+        if self.studio is not None:
+            self.studio.set_flash(flagged, phase)
 
     @Slot()
     def _on_alerts_changed(self) -> None:
-        self.studio.show_alerts(self.alerts.active)
+        if self.studio is not None:
+            self.studio.show_alerts(self.alerts.active)
 
 
 def _nickname_of(preferences: Preferences, key: CameraKey) -> str:
