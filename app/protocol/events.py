@@ -38,35 +38,35 @@ class Event(msgspec.Struct, frozen=True, kw_only=True):
     """Set when the payload had to be mended to be read."""
 
 
-class Handshake(Event):
+class Handshake(Event, kw_only=True):
     """The server's greeting on a new subscription: not a camera event."""
 
     subscription: str
 
 
-class CameraConnected(Event):
+class CameraConnected(Event, kw_only=True):
     model: str | None = None
 
 
-class CameraDisconnected(Event):
+class CameraDisconnected(Event, kw_only=True):
     reason: str | None = None
 
 
-class PropertiesChanged(Event):
+class PropertiesChanged(Event, kw_only=True):
     codes: tuple[str, ...] = ()
 
 
-class AfChanged(Event):
+class AfChanged(Event, kw_only=True):
     state: AfState
     source: str | None = None
 
 
-class DownloadCompleted(Event):
+class DownloadCompleted(Event, kw_only=True):
     path: str
     kind: str | None = None
 
 
-class TransferProgressed(Event):
+class TransferProgressed(Event, kw_only=True):
     percent: float
     path: str | None = None
     content_id: str | None = None
@@ -74,7 +74,7 @@ class TransferProgressed(Event):
     synthetic: bool = False
 
 
-class CameraWarning(Event):
+class CameraWarning(Event, kw_only=True):
     """A ``warning`` or ``error`` event."""
 
     code: str | None = None
@@ -86,20 +86,20 @@ class CameraWarning(Event):
         return self.code == SHUTTER_RELEASED
 
 
-class LinkChanged(Event):
+class LinkChanged(Event, kw_only=True):
     """``reconnecting`` / ``reconnected``: the SDK re-establishing the camera link."""
 
     restored: bool
 
 
-class OtherEvent(Event):
+class OtherEvent(Event, kw_only=True):
     """A well-formed event the monitor does not act on, unknown names included."""
 
     data: dict[str, Any] = msgspec.field(default_factory=dict)
     known: bool = True
 
 
-class Undecoded(Event):
+class Undecoded(Event, kw_only=True):
     """A copy on the stream of all cameras whose decoding was put off, as most
     copies are paired with the camera's own and never needed (see
     :func:`can_wait`). :meth:`decoded` is what :func:`decode` would have said."""
@@ -110,7 +110,7 @@ class Undecoded(Event):
         return decode(self.name, self.data)
 
 
-class BadEvent(Event):
+class BadEvent(Event, kw_only=True):
     """An event that could not be decoded; ``raw`` is a cut-down copy of its data."""
 
     error: str
@@ -152,17 +152,22 @@ def _no_constants(name: str) -> Any:
 # new one for each call, which costs as much as the parsing itself.
 _JSON = json.JSONDecoder(parse_constant=_no_constants)
 _FAST_JSON = msgspec.json.Decoder()
+_MANY_BRACKETS = 500
 
 
 def _loads(data: str) -> Any:
     # msgspec reads well-formed JSON to the same values as the json module, some
-    # seven times faster. What it refuses (bad JSON, but also NaN, a lone
-    # surrogate, a byte-order mark, deep nesting) is read again by the json
-    # module, whose verdict and wording are the ones the log gives.
-    try:
-        return _FAST_JSON.decode(data)
-    except (msgspec.DecodeError, RecursionError):
-        pass
+    # seven times faster. What it refuses (bad JSON, but also NaN, lone
+    # surrogates, escaped or raw, a byte-order mark, deep nesting) is read again
+    # by the json module, whose verdict and wording are the ones the log gives.
+    # Past a few hundred brackets the json module alone reads it: its depth
+    # limit (the interpreter's recursion limit) is the one the log has always
+    # applied, and msgspec's lies a few levels deeper.
+    if data.count("[") + data.count("{") < _MANY_BRACKETS:
+        try:
+            return _FAST_JSON.decode(data)
+        except (ValueError, RecursionError):  # DecodeError is a ValueError; so
+            pass  # is the UnicodeEncodeError of a raw lone surrogate
     try:
         if data.startswith("\ufeff"):  # json.loads says what is wrong with it
             return json.loads(data, parse_constant=_no_constants)
