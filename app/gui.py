@@ -38,13 +38,14 @@ quit (the start-up benchmark times launches by it)."""
 
 
 def make_app() -> QApplication:
+    """The application, named and with its icon; the theme is set once the
+    window is built (see :func:`run_window`)."""
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(sys.argv[:1])
     app.setApplicationName("Tether Monitor")
     app.setOrganizationName("Tether Monitor")
     app.setDesktopFileName("tether-monitor")
-    apply_theme(app, Preferences().theme)
     icon = resource("icons/tether-monitor.svg")
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))
@@ -178,6 +179,10 @@ def run_window(
     collector = MainThreadCollector()
     rig = Rig()
     window = MainWindow(rig, mappings=run.mappings)
+    # The style sheet once the window is built: with a sheet in force, every
+    # widget put in a layout restyles all it holds, and the window took half
+    # as long again to build (tests/benchmarks/startup_parts.py).
+    apply_theme(app, window.preferences.theme)
     window.run_overrides = overrides
     if demo is not None:
         window.setWindowTitle("Tether Monitor — demo (simulated cameras)")
