@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from ..rig import RECENT_FRAMES, Camera, Frame, file_name
 from .af_indicator import AfIndicator
+from .thumbnails import fitted
 
 THUMB_EDGE = 256
 FULL_WIDTH = 290
@@ -267,13 +268,7 @@ class CameraCard(QFrame):
         when = f"{frame.time:%H:%M:%S}"
         self.caption.setText(f"#{frame.number}  {frame.name}  {when}")
         ratio = self.devicePixelRatioF()
-        pixmap = QPixmap.fromImage(image).scaled(
-            self.thumb.size() * ratio,
-            Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.SmoothTransformation,
-        )
-        pixmap.setDevicePixelRatio(ratio)
-        self.thumb.setPixmap(pixmap)
+        self.thumb.setPixmap(fitted(image, self.thumb.size(), ratio))
         self.thumb.setToolTip(f"{frame.path}\n{error}" if error else frame.path)
         what = f"Frame {frame.number}: {frame.name}"
         if loading:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QImage, QPixmap, QResizeEvent, QShowEvent
+from PySide6.QtGui import QImage, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -24,7 +24,7 @@ from .af_indicator import AfIndicator
 from .alerts import ALERT_WORDS, set_flash
 from .bridge import RigBridge
 from .placeholder import placeholder
-from .thumbnails import Picture, ThumbnailLoader
+from .thumbnails import Picture, ThumbnailLoader, fitted
 
 PICTURE_EDGE = 2048
 """The large picture is decoded at this edge (as the normal large view's)."""
@@ -284,13 +284,7 @@ class StudioView(QWidget):
         size = self.picture.size()
         if size.width() < 2 or size.height() < 2:
             return
-        pixmap = QPixmap.fromImage(self._image).scaled(
-            size * ratio,
-            Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.SmoothTransformation,
-        )
-        pixmap.setDevicePixelRatio(ratio)
-        self.picture.setPixmap(pixmap)
+        self.picture.setPixmap(fitted(self._image, size, ratio))
 
     # -- alerts --------------------------------------------------------------
 

@@ -11,8 +11,8 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QObject, Signal, Slot
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QObject, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QImage, QPixmap
 
 from ..imaging import Decoded, ImageError, Problem, decode_when_ready, local_path
 
@@ -199,3 +199,15 @@ class ThumbnailLoader(QObject):
             _, old = self._cache.popitem(last=False)
             self._used -= old.image.sizeInBytes()
         self.ready.emit(path, job.edge, picture)
+
+
+def fitted(image: QImage, size: QSize, ratio: float) -> QPixmap:
+    """``image`` scaled smoothly to fit in ``size`` (device-independent
+    pixels) on a screen of device pixel ratio ``ratio``: sharp on high DPI."""
+    pixmap = QPixmap.fromImage(image).scaled(
+        size * ratio,
+        Qt.AspectRatioMode.KeepAspectRatio,
+        Qt.TransformationMode.SmoothTransformation,
+    )
+    pixmap.setDevicePixelRatio(ratio)
+    return pixmap

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from ..imaging import is_image_name
 from ..rig import Frame
+from .thumbnails import fitted
 
 
 class _Canvas(QLabel):
@@ -225,13 +226,7 @@ class FrameViewer(QWidget):
         space = self.scroll.viewport().size()
         if space.width() < 10 or space.height() < 10:
             space = QSize(640, 480)
-        pixmap = QPixmap.fromImage(self._image).scaled(
-            space * ratio,
-            Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.SmoothTransformation,
-        )
-        pixmap.setDevicePixelRatio(ratio)
-        self.canvas.setPixmap(pixmap)
+        self.canvas.setPixmap(fitted(self._image, space, ratio))
 
     @Slot()
     def _open(self) -> None:
