@@ -351,22 +351,29 @@ class ServerWatcher:
                 await asyncio.wait_for(self._discover_now.wait(), self.poll_interval)
 
     async def _discover(self) -> None:
+        found = await self._read_cameras(self.rest.cameras, asked=time.monotonic())
+        for info in found:
+            task = self._streams.get(info.id)
+            if task is None or task.done():
+                self._streams[info.id] = self._spawn(self._camera_stream(info.id))
+
+    async def _read_cameras(
+        self, fetch: Callable[[], Awaitable[list[CameraInfo]]], *, asked: float | None
+    ) -> list[CameraInfo]:
+        """Ask for the camera list and apply it (``asked``: when the question
+        was sent); returns the cameras watched, none when the question failed."""
         self.discoveries += 1
-        asked = time.monotonic()
         try:
-            found = await self.rest.cameras()
+            found = await fetch()
         except ServerError as exc:
             self.rig.note(
                 self.url, None, "discovery", f"camera list failed: {exc}",
                 level="warning",
             )  # fmt: skip
-            return
+            return []
         found = self._within_limit(found)
         self.rig.update_cameras(self.url, found, asked=asked)
-        for info in found:
-            task = self._streams.get(info.id)
-            if task is None or task.done():
-                self._streams[info.id] = self._spawn(self._camera_stream(info.id))
+        return found
 
     def _within_limit(self, found: list[CameraInfo]) -> list[CameraInfo]:
         """At most MAX_CAMERAS cameras (one stream each), the ones already

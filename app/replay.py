@@ -182,17 +182,7 @@ class ReplayWatcher(ServerWatcher):
                 self._status = await answer.status()
             return
         if path == "/api/cameras":
-            self.discoveries += 1
-            try:
-                found = await answer.cameras()
-            except errors.ServerError as exc:
-                self.rig.note(
-                    self.url, None, "discovery", f"camera list failed: {exc}",
-                    level="warning",
-                )  # fmt: skip
-                return
-            found = self._within_limit(found)
-            self.rig.update_cameras(self.url, found, asked=asked)
+            await self._read_cameras(answer.cameras, asked=asked)
             return
         match = _CAMERA_PATH.match(path)
         if match is None:
