@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .config import parse_mapping
 from .protocol.models import DEFAULT_URL
 
 if TYPE_CHECKING:
@@ -147,14 +148,11 @@ def main(argv: list[str] | None = None) -> int:
     if any(v is not None and v <= 0 for v in (args.poll_interval, args.stall_timeout)):
         print("tether-monitor: intervals must be positive", file=sys.stderr)
         return 2
-    mappings = []
-    for item in args.map_path:
-        server, sep, local = item.partition("=")
-        if not sep or not server or not local:
-            print(f"tether-monitor: --map-path expects SERVER=LOCAL, got {item!r}",
-                  file=sys.stderr)  # fmt: skip
-            return 2
-        mappings.append((server, local))
+    try:
+        mappings = [parse_mapping(item) for item in args.map_path]
+    except ValueError as exc:
+        print(f"tether-monitor: --map-path {exc}", file=sys.stderr)
+        return 2
     if args.json and not args.headless:
         print("tether-monitor: --json goes with --headless", file=sys.stderr)
         return 2
