@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +21,23 @@ from app.ui.collector import MainThreadCollector
 from .support import Runner
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Qt's own settings too (a file dialog's last folder goes to
+    QtProject.conf): the run's XDG folders are its own, so the user's are
+    never written."""
+    home = tempfile.mkdtemp(prefix="tether-monitor-tests-")
+    config.stash[_HOME] = home
+    for kind in ("CONFIG", "DATA", "CACHE", "STATE"):
+        os.environ[f"XDG_{kind}_HOME"] = os.path.join(home, kind.lower())
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(config.stash.get(_HOME, ""), ignore_errors=True)
+
+
+_HOME = pytest.StashKey[str]()
 
 
 @pytest.fixture
