@@ -140,7 +140,6 @@ class Alerts(RigListener):
         self._pending: dict[AlertKey, float] = {}  # condition true since (clock)
         self._states: dict[str, LinkState] = {}
         self._reopened: dict[str, float] = {}  # server open again since (clock)
-        self._ever_open: set[str] = set()  # never reached: the window says so
         self._ids = itertools.count(1)
         self._listeners: list[Callable[[], None]] = []
         self._unsubscribe = rig.subscribe(self)
@@ -245,20 +244,17 @@ class Alerts(RigListener):
         self._pending = {k: v for k, v in self._pending.items() if k[1] != url}
         self._states.pop(url, None)
         self._reopened.pop(url, None)
-        self._ever_open.discard(url)
         if gone:
             self._changed()
 
     def _check_server(self, server: Server, now: float) -> bool:
         was = self._states.get(server.url)
         self._states[server.url] = server.state
-        if server.state == LinkState.OPEN:
-            self._ever_open.add(server.url)
         if server.state == LinkState.OPEN and was not in (None, LinkState.OPEN):
             self._reopened[server.url] = now
         # A server never reached since the start is the window's one calm
         # message (the unreachable banner), not an alarm on top of it.
-        offline = server.url in self._ever_open and server.state in (
+        offline = server.answered and server.state in (
             LinkState.CONNECTING, LinkState.RETRYING
         )
         reason = f": {server.reason}" if server.reason else ""

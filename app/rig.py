@@ -47,6 +47,12 @@ class Server:
     logged_reason: str = ""
     """The latest failure, kept while the next attempt is connecting."""
 
+    @property
+    def answered(self) -> bool:
+        """Whether the server has answered since it was first watched (a link
+        that was ever open is open now or has a time it was lost)."""
+        return self.state == LinkState.OPEN or self.offline_since is not None
+
     def retry_in(self, now: float | None = None) -> float | None:
         if self.retry_at is None:
             return None

@@ -237,6 +237,32 @@ def test_headless_watches_two_servers(
         other.stop()
 
 
+def test_a_server_added_again_while_it_does_not_answer_is_said(
+    qapp, run: Runner, tmp_path: Path
+) -> None:
+    """Once removed in Settings, a server's past answers count for nothing: added
+    back while it is down, it gets the calm start message, not silence."""
+    sim = quiet_simulator(tmp_path, "once")
+
+    async def scenario() -> None:
+        window, task = open_on(qapp, [sim.url])
+        banner = window.banner
+        await wait_until(lambda: len(window.cards) == 3, what="cards")
+        await window.watchers.set_urls([])  # removed in Settings
+        await asyncio.to_thread(sim.stop)
+        await window.watchers.set_urls([sim.url])  # added back, down now
+        await wait_until(banner.isVisible, timeout=10, what="the message")
+        text = QTextDocumentFragment.fromHtml(banner.text.text()).toPlainText()
+        assert f"Cannot reach the server at {sim.url}" in text
+        assert window.alerts.active == [], "one message, not an alarm as well"
+        await close(window, task)
+
+    try:
+        run(scenario())
+    finally:
+        sim.stop()
+
+
 def test_why_a_server_cannot_be_reached_is_said_in_plain_words() -> None:
     import httpx
 

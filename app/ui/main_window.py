@@ -669,7 +669,6 @@ class MainWindow(QMainWindow):
         self.strip_edge: int = self.preferences.thumbnail_size
         self.server_headers: dict[str, ServerHeader] = {}
         self._positions: dict[CameraKey, tuple[int, int]] = {}
-        self._ever_open: set[str] = set()
         self._started = time.monotonic()
         self._settings_dialog: SettingsDialog | None = None
         self._server_change: asyncio.Future[None] | None = None
@@ -880,19 +879,14 @@ class MainWindow(QMainWindow):
         """The headers' states, and the message for servers that have not
         answered once since the start."""
         for url, server in self.rig.servers.items():
-            if server.state == LinkState.OPEN:
-                self._ever_open.add(url)
             header = self.server_headers.get(url)
             if header is not None:
                 header.show_server(server, len(self.rig.cameras_of(url)))
         waited = time.monotonic() - self._started >= UNREACHABLE_AFTER
-        never = [
-            server
-            for url, server in self.rig.servers.items()
-            if url not in self._ever_open and server.state != LinkState.CLOSED
-        ]
+        servers = self.rig.servers.values()
+        never = [s for s in servers if not s.answered and s.state != LinkState.CLOSED]
         self.banner.show_servers(
-            never if waited else [], others_answer=bool(self._ever_open)
+            never if waited else [], others_answer=any(s.answered for s in servers)
         )
 
     def closeEvent(self, event) -> None:
