@@ -25,9 +25,11 @@ from .alerts import ALERT_WORDS, set_flash
 from .bridge import RigBridge
 from .placeholder import placeholder
 from .thumbnails import Picture, ThumbnailLoader, fitted
+from .viewer import FrameViewer
 
-PICTURE_EDGE = 2048
-"""The large picture is decoded at this edge (as the normal large view's)."""
+PICTURE_EDGE = FrameViewer.FIT_EDGE
+"""The large picture is decoded at this edge: the normal large view's, so the
+two share one decode."""
 ONE_ROW = 8
 """Up to this many cameras the tiles take one row; more take two."""
 TILE_MAX_WIDTH = 420

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal, Slot
-from PySide6.QtGui import QDesktopServices, QImage, QKeySequence, QPixmap, QResizeEvent
+from PySide6.QtGui import (
+    QDesktopServices,
+    QImage,
+    QKeySequence,
+    QPixmap,
+    QResizeEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -212,10 +219,16 @@ class FrameViewer(QWidget):
         super().resizeEvent(event)
         self._fit()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit()
+
     def _fit(self) -> None:
         if self._image is None:
             self.canvas.setPixmap(QPixmap())
             return
+        if not self.isVisible():
+            return  # hidden behind the studio view: scaled once shown again
         ratio = self.devicePixelRatioF()
         if self.actual_size:
             pixmap = QPixmap.fromImage(self._image)
