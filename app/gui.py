@@ -130,7 +130,6 @@ async def watch(
             stall_timeout=stall_timeout, recorder=recorder,
         )  # fmt: skip
         window.watchers = watchers
-        window._on_retry = watchers.retry_now
         from .ui.replay_bar import RecordingControl
 
         recording = RecordingControl(window, watchers, recorder)

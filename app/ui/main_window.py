@@ -6,7 +6,6 @@ import dataclasses
 import functools
 import logging
 import time
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -120,7 +119,6 @@ class MainWindow(QMainWindow):
         self,
         rig: Rig,
         *,
-        on_retry: Callable[[], None] | None = None,
         mappings: list[tuple[str, str]] | None = None,
         preferences: Preferences | None = None,
         parent: QWidget | None = None,
@@ -137,7 +135,6 @@ class MainWindow(QMainWindow):
         self._no_picture: set[str] = set()  # paths whose failure was logged
         self.order = self.preferences.card_order
         self._columns = 1
-        self._on_retry = on_retry
 
         self.summary = QLabel(objectName="Summary")
         self.empty = QLabel(objectName="EmptyState")
@@ -347,8 +344,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _retry(self) -> None:
-        if self._on_retry is not None:
-            self._on_retry()
+        if self.watchers is not None:
+            self.watchers.retry_now()
 
     @Slot(list)
     def _on_servers_changed(self, urls: list[str]) -> None:
