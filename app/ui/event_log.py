@@ -17,7 +17,6 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -47,6 +46,7 @@ from PySide6.QtWidgets import (
 
 from ..rig import LogEntry
 from ..session_log import entry_line, entry_record, entry_time
+from .server_views import host_of
 
 CAPACITY = 20_000
 """Rows the window keeps; the whole session is in the session file."""
@@ -89,11 +89,8 @@ def _entry(row: _Row) -> LogEntry:
 
 
 def short_server(url: str) -> str:
-    """``http://studio-pc:8080`` → ``studio-pc:8080``."""
-    if not url:
-        return "—"
-    parts = urlsplit(url)
-    return parts.netloc or url
+    """``http://studio-pc:8080`` → ``studio-pc:8080``; no server: a dash."""
+    return host_of(url) if url else "—"
 
 
 class EventLogModel(QAbstractTableModel):
