@@ -25,7 +25,6 @@ class _Job:
     seq: int
     path: str = field(compare=False)
     edge: int = field(compare=False)
-    group: Hashable = field(compare=False, default=None)
     cancelled: bool = field(compare=False, default=False)
     wanted_by: set[Hashable] = field(compare=False, default_factory=set)
     """The groups waiting for it; None stands for a request of no group, which
@@ -137,7 +136,7 @@ class ThumbnailLoader(QObject):
         key = (path, edge)
         job = self._pending.get(key)
         if job is None or job.cancelled:
-            job = _Job(priority, next(self._seq), path, edge, group)
+            job = _Job(priority, next(self._seq), path, edge)
             self._pending[key] = job
             self._queue.put(job)
         job.wanted_by.add(group)
