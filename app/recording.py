@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from . import __version__
 from .protocol import events as ev
 from .protocol.errors import ServerError
 from .protocol.stream import ALL_CAMERAS
@@ -132,6 +131,8 @@ def _parse_header(path: Path, line: str) -> Header:
         raise RecordingError(f"{what}: its first line is not a recording's header")
     version = head.get("version")
     if version != VERSION:
+        from . import __version__  # importlib.metadata: only when it is said
+
         raise RecordingError(
             f"{path} is a recording of version {version!r}; this Tether Monitor "
             f"({__version__}) plays version {VERSION}"
@@ -215,6 +216,8 @@ class SessionRecorder:
     def start(self, timeout: float = 5.0) -> None:
         """Create the file and start writing; raises RecordingError if it cannot
         be written."""
+        from . import __version__  # importlib.metadata: not before a recording
+
         self._t0 = time.monotonic()
         header = {
             "format": FORMAT,

@@ -264,10 +264,11 @@ class Rig:
     # -- cameras ---------------------------------------------------------------
 
     def camera(self, url: str, camera_id: str) -> Camera:
-        key = (url, camera_id)
-        if key not in self.cameras:
-            self.cameras[key] = Camera(server=url, id=camera_id)
-        return self.cameras[key]
+        """The camera ``camera_id`` of ``url``, made when first named."""
+        camera = self.cameras.get((url, camera_id))
+        if camera is None:
+            camera = self.cameras[(url, camera_id)] = Camera(server=url, id=camera_id)
+        return camera
 
     def update_cameras(
         self, url: str, found: list[CameraInfo], *, asked: float | None = None
@@ -379,7 +380,7 @@ class Rig:
 
     def apply(self, url: str, camera_id: str, event: ev.Event) -> Frame | None:
         """Apply one event attributed to a camera; returns a frame that landed."""
-        camera = self.cameras.get((url, camera_id)) or self.camera(url, camera_id)
+        camera = self.camera(url, camera_id)
         now = datetime.now()
         camera.last_event = now
         frame = None

@@ -98,7 +98,6 @@ class SessionLog(RigListener):
         self.path = path
         self.keep = keep
         self.problem: str | None = None
-        self.written = 0
         self.dropped = 0
         self._on_problem = on_problem
         self._queue: queue.Queue[object] = queue.Queue(QUEUE_LIMIT)
@@ -159,7 +158,6 @@ class SessionLog(RigListener):
                     if self.dropped:
                         out.write(self._dropped_line())
                     out.write(entry_line(item))
-                    self.written += 1
                     dirty = True
                 except (OSError, ValueError) as exc:
                     out = self._fail(out, f"could not write to {self.path}: {exc}")

@@ -16,7 +16,6 @@ from urllib.parse import quote
 import httpx
 
 from .errors import BadAnswer, RequestRefused, ServerError, ServerUnreachable
-from .models import DEFAULT_URL as DEFAULT_URL  # re-exported: the REST answers
 from .models import CameraInfo, ConnectionInfo, Property, ServerStatus, normalize_url
 
 log = logging.getLogger(__name__)
