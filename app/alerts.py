@@ -35,6 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from .config import BATTERY_PERCENT, CARD_SHOTS, TRANSFER_STALL
 from .protocol import events as ev
 from .rig import Camera, CameraKey, LinkState, Rig, RigListener, Server
 
@@ -59,9 +60,10 @@ ERRORS = frozenset({AlertKind.CAMERA_LOST, AlertKind.CAMERA_ERROR,
 
 @dataclass(frozen=True)
 class Thresholds:
-    """When a condition becomes an alert. Times in seconds."""
+    """When a condition becomes an alert. Times in seconds; the defaults of
+    the three the settings offer are the settings' own."""
 
-    transfer_stall: float = 15.0
+    transfer_stall: float = TRANSFER_STALL.default
     """A transfer with no progress for this long has stalled."""
     server_offline: float = 5.0
     """A server offline for this long (one quick reconnect is no alarm)."""
@@ -70,9 +72,9 @@ class Thresholds:
     reconnect_settle: float = 10.0
     """After a server comes back, its cameras have this long to be listed again
     before one that is still missing counts as lost."""
-    card_photos: int = 50
+    card_shots: int = int(CARD_SHOTS.default)
     """A card slot with this many shots left or fewer is nearly full."""
-    battery_percent: int = 15
+    battery_percent: int = int(BATTERY_PERCENT.default)
     """A battery at this percentage or below is nearly empty."""
 
 
@@ -310,7 +312,7 @@ class Alerts(RigListener):
             status = camera.formatted(f"media-slot{slot}-status")
             left = _number(camera.formatted(f"media-slot{slot}-remaining-photos"))
             usable = status is None or status.strip().lower() in ("ok", "")
-            full = usable and left is not None and left <= t.card_photos
+            full = usable and left is not None and left <= t.card_shots
             changed |= self._condition(
                 (AlertKind.CARD_LOW, url, cid, f"slot {slot}"), full, now, 0.0,
                 f"{who}: card in slot {slot} nearly full, {left} shots left",

@@ -107,7 +107,7 @@ def test_a_condition_that_recurs_unacknowledged_updates_its_alert(
 
 def test_cards_nearly_full_per_slot_but_not_an_empty_slot(clock: Clock) -> None:
     rig = rig_with("A")
-    alerts = Alerts(rig, Thresholds(card_photos=50), clock=clock)
+    alerts = Alerts(rig, Thresholds(card_shots=50), clock=clock)
     rig.update_properties(URL, "A", props(
         media_slot1_status="OK", media_slot1_remaining_photos="49",
         media_slot2_status="No Card", media_slot2_remaining_photos="0",
@@ -307,7 +307,7 @@ def test_the_stored_alert_choices_reach_the_alerts(qtbot) -> None:
     window = MainWindow(Rig())
     qtbot.addWidget(window)
     thresholds = window.alerts.thresholds
-    assert (thresholds.battery_percent, thresholds.card_photos) == (30, 120)
+    assert (thresholds.battery_percent, thresholds.card_shots) == (30, 120)
     assert thresholds.transfer_stall == 40.0
     assert window.alert_presenter.sound and not window.alert_presenter.notify_desktop
     window.apply_config(

@@ -755,7 +755,7 @@ class MainWindow(QMainWindow):
         self.alerts.thresholds = dataclasses.replace(
             self.alerts.thresholds,
             battery_percent=choices.battery_percent,
-            card_photos=choices.card_shots,
+            card_shots=choices.card_shots,
             transfer_stall=choices.transfer_stall,
         )
         self.alert_presenter.notify_desktop = choices.desktop
