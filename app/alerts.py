@@ -29,7 +29,6 @@ from __future__ import annotations
 import enum
 import itertools
 import math
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -37,7 +36,7 @@ from datetime import datetime
 
 from .config import BATTERY_PERCENT, CARD_SHOTS, TRANSFER_STALL
 from .protocol import events as ev
-from .rig import Camera, CameraKey, LinkState, Rig, RigListener, Server
+from .rig import Camera, CameraKey, LinkState, Rig, RigListener, Server, whole_number
 
 CAUTION_EVENTS = frozenset({"cautionDisplay"})
 """Event names (besides ``warning`` and ``error``) that raise a caution alert."""
@@ -106,14 +105,6 @@ class Alert:
     @property
     def is_error(self) -> bool:
         return self.kind in ERRORS
-
-
-def _number(text: str | None) -> int | None:
-    """The first whole number in a formatted value ("14%" -> 14), if any."""
-    if not text:
-        return None
-    found = re.search(r"-?\d+", text)
-    return int(found.group()) if found else None
 
 
 def _camera_name(camera: Camera) -> str:
@@ -301,21 +292,20 @@ class Alerts(RigListener):
             f" {t.transfer_stall:.0f} s",
         )  # fmt: skip
 
-        battery = _number(camera.formatted("battery-remain"))
+        battery = whole_number(camera.formatted("battery-remain"))
         low = battery is not None and battery <= t.battery_percent
         changed |= self._condition(
             (AlertKind.BATTERY_LOW, url, cid, ""), low, now, 0.0,
             f"{who}: battery {battery} %",
         )  # fmt: skip
 
-        for slot in (1, 2):
-            status = camera.formatted(f"media-slot{slot}-status")
-            left = _number(camera.formatted(f"media-slot{slot}-remaining-photos"))
-            usable = status is None or status.strip().lower() in ("ok", "")
-            full = usable and left is not None and left <= t.card_shots
+        for slot in (camera.media_slot(1), camera.media_slot(2)):
+            left = slot.shots_left
+            full = slot.usable and left is not None and left <= t.card_shots
+            where = f"slot {slot.number}"
             changed |= self._condition(
-                (AlertKind.CARD_LOW, url, cid, f"slot {slot}"), full, now, 0.0,
-                f"{who}: card in slot {slot} nearly full, {left} shots left",
+                (AlertKind.CARD_LOW, url, cid, where), full, now, 0.0,
+                f"{who}: card in {where} nearly full, {left} shots left",
             )  # fmt: skip
         return changed
 

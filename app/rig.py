@@ -7,6 +7,7 @@ with :meth:`Rig.subscribe` and are told what changed.
 from __future__ import annotations
 
 import enum
+import re
 import time
 from collections import deque
 from collections.abc import Callable
@@ -129,6 +130,49 @@ class Camera:
     def formatted(self, name: str) -> str | None:
         prop = self.properties.get(name)
         return prop.formatted if prop is not None else None
+
+    def media_slot(self, number: int) -> MediaSlot:
+        """Memory card slot ``number`` (1 or 2) as the camera reports it."""
+        return MediaSlot(
+            number,
+            self.formatted(f"media-slot{number}-status"),
+            self.formatted(f"media-slot{number}-remaining-photos"),
+        )
+
+    def media_slots(self) -> list[MediaSlot]:
+        """The slots the camera says anything about."""
+        slots = (self.media_slot(1), self.media_slot(2))
+        return [s for s in slots if s.status is not None or s.left is not None]
+
+
+@dataclass(frozen=True)
+class MediaSlot:
+    """A memory card slot; status and shots left as the server formats them."""
+
+    number: int
+    status: str | None
+    left: str | None
+
+    @property
+    def usable(self) -> bool:
+        """A card that takes pictures: status OK, or none said."""
+        return self.status is None or self.status.strip().lower() in ("ok", "")
+
+    @property
+    def shots_left(self) -> int | None:
+        return whole_number(self.left)
+
+
+def whole_number(text: str | None) -> int | None:
+    """The first whole number in a formatted value ("14%" → 14, "9999+" →
+    9999), if any."""
+    if not text:
+        return None
+    found = _WHOLE_NUMBER.search(text)
+    return int(found.group()) if found else None
+
+
+_WHOLE_NUMBER = re.compile(r"-?\d+")
 
 
 class LogEntry(msgspec.Struct, frozen=True):

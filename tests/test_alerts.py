@@ -118,6 +118,22 @@ def test_cards_nearly_full_per_slot_but_not_an_empty_slot(clock: Clock) -> None:
     assert "49 shots left" in alert.message
 
 
+def test_the_card_nearly_full_is_the_one_the_studio_tile_names(clock: Clock) -> None:
+    """One reading of the slots: "9999+" shots left is more than 40, on the
+    studio tile as in the alert (the tile once read "9999+" as 0)."""
+    from app.ui.studio import _card_line
+
+    rig = rig_with("A")
+    alerts = Alerts(rig, Thresholds(card_shots=50), clock=clock)
+    rig.update_properties(URL, "A", props(
+        media_slot1_status="OK", media_slot1_remaining_photos="9999+",
+        media_slot2_status="OK", media_slot2_remaining_photos="40",
+    ))  # fmt: skip
+    [alert] = alerts.active
+    assert "slot 2" in alert.message
+    assert _card_line(rig.cameras[(URL, "A")]) == "Card 40 left"
+
+
 def test_errors_and_cautions_raise_but_the_shutter_does_not(clock: Clock) -> None:
     rig = rig_with("A", "B")
     alerts = Alerts(rig, clock=clock)

@@ -371,15 +371,12 @@ def _media(camera: Camera, *, short: bool = False) -> str:
     battery = camera.formatted("battery-remain")
     if battery:
         parts.append(f"Batt. {battery}" if short else f"Battery {battery}")
-    for slot in (1, 2):
-        status = camera.formatted(f"media-slot{slot}-status")
-        left = camera.formatted(f"media-slot{slot}-remaining-photos")
-        if status is None and left is None:
-            continue
-        if status and status.strip().lower() not in ("ok", ""):
-            parts.append(f"Slot {slot}: {status}")
+    for slot in camera.media_slots():
+        n = slot.number
+        if not slot.usable:
+            parts.append(f"Slot {n}: {slot.status}")
         else:
-            parts.append(f"Slot {slot}: {left} left" if left else f"Slot {slot}")
+            parts.append(f"Slot {n}: {slot.left} left" if slot.left else f"Slot {n}")
     if short:
         parts = [p.replace("Slot ", "S").replace(":", "").replace(" left", "")
                  for p in parts]  # fmt: skip

@@ -106,15 +106,11 @@ class StudioTile(QFrame):
 
 def _card_line(camera: Camera) -> str:
     """The card with the fewest shots left (the one that fills first)."""
-    lefts = []
-    for slot in (1, 2):
-        status = camera.formatted(f"media-slot{slot}-status")
-        left = camera.formatted(f"media-slot{slot}-remaining-photos")
-        if left and (status is None or status.strip().lower() in ("ok", "")):
-            lefts.append((int(left) if left.isdigit() else 0, left))
-    if not lefts:
+    usable = [s for s in camera.media_slots() if s.usable and s.left]
+    if not usable:
         return "Card ?"
-    return f"Card {min(lefts)[1]} left"
+    first = min(usable, key=lambda s: (s.shots_left is None, s.shots_left or 0))
+    return f"Card {first.left} left"
 
 
 class _Picture(QLabel):
