@@ -28,7 +28,13 @@ import httpx
 
 from .protocol import events as ev
 from .protocol.errors import ServerError
-from .protocol.rest import CameraInfo, Property, RestClient, normalize_url
+from .protocol.rest import (
+    CameraInfo,
+    Property,
+    RestClient,
+    ServerStatus,
+    normalize_url,
+)
 from .protocol.stream import ALL_CAMERAS, subscribe
 from .rig import LinkState, Rig, summarize
 
@@ -268,22 +274,27 @@ class ServerWatcher:
             async with asyncio.TaskGroup() as group:
                 group.create_task(self._all_cameras_stream(opened))
                 await opened.wait()
-                self._stream_state(ALL_CAMERAS, LinkState.OPEN)
-                self.rig.set_link(self.url, LinkState.OPEN, status=status)
-                if self._offline_since is not None:
-                    self.rig.note(
-                        self.url, None, "stream",
-                        f"gap: events sent from {self._offline_since:%H:%M:%S} until "
-                        "now were not received; resynchronising by REST",
-                        level="warning",
-                    )  # fmt: skip
-                    self._offline_since = None
+                self._server_open(status)
                 group.create_task(self._reset_backoff_when_steady(self._backoff))
                 group.create_task(self._discovery_loop())
                 group.create_task(self._attribution_loop())
         except ExceptionGroup as group:
             # The first failure is the cause; the others are its consequences.
             raise group.exceptions[0] from None
+
+    def _server_open(self, status: ServerStatus | None) -> None:
+        """The stream of all cameras is open: the server is connected again,
+        and what may have been missed since it was lost is said."""
+        self._stream_state(ALL_CAMERAS, LinkState.OPEN)
+        self.rig.set_link(self.url, LinkState.OPEN, status=status)
+        if self._offline_since is not None:
+            self.rig.note(
+                self.url, None, "stream",
+                f"gap: events sent from {self._offline_since:%H:%M:%S} until "
+                "now were not received; resynchronising by REST",
+                level="warning",
+            )  # fmt: skip
+            self._offline_since = None
 
     @staticmethod
     async def _reset_backoff_when_steady(backoff: Backoff) -> None:

@@ -158,8 +158,8 @@ class ReplayWatcher(ServerWatcher):
         dropped = record.get("dropped")
         if isinstance(dropped, str):
             event: ev.Event = ev.BadEvent(name=name, error=dropped, raw=data)
-        elif sub == ALL_CAMERAS and not first and ev.can_wait(name, data):
-            event = ev.Undecoded(name=name, data=data)  # as the live watcher
+        elif sub == ALL_CAMERAS:  # as the live watcher reads it
+            event = ev.decode_copy(name, data, first=first)
         else:
             event = ev.decode(name, data, first=first, subscription=sub)
         if sub == ALL_CAMERAS:
@@ -227,16 +227,7 @@ class ReplayWatcher(ServerWatcher):
                 self._stream_state(ALL_CAMERAS, state)
             case LinkState.OPEN:
                 self._in_session = True
-                self._stream_state(ALL_CAMERAS, state)
-                self.rig.set_link(url, LinkState.OPEN, status=self._status)
-                if self._offline_since is not None:
-                    self.rig.note(
-                        url, None, "stream",
-                        f"gap: events sent from {self._offline_since:%H:%M:%S} "
-                        "until now were not received; resynchronising by REST",
-                        level="warning",
-                    )  # fmt: skip
-                    self._offline_since = None
+                self._server_open(self._status)
             case LinkState.RETRYING:
                 if self._offline_since is None:
                     self._offline_since = datetime.now()

@@ -335,6 +335,15 @@ def decode(
     return event if note is None else msgspec.structs.replace(event, note=note)
 
 
+def decode_copy(name: str, data: str, *, first: bool = False) -> Event:
+    """:func:`decode` for the stream of all cameras, whose copies are mostly
+    claimed by a camera's own stream: one that :func:`can_wait` (and is not
+    the connection's first) is left :class:`Undecoded`."""
+    if not first and can_wait(name, data):
+        return Undecoded(name=name, data=data)
+    return decode(name, data, first=first)
+
+
 def _safe_camera_id(payload: dict[str, Any]) -> str | None:
     try:
         return _camera_id(payload)

@@ -8,7 +8,7 @@ from urllib.parse import quote
 import httpx
 
 from .errors import BadAnswer, ServerUnreachable
-from .events import BadEvent, Event, Undecoded, can_wait, decode, excerpt
+from .events import BadEvent, Event, decode, decode_copy, excerpt
 from .rest import describe_http_error, describe_status
 from .sse import MAX_EVENT_BYTES, GuardedSource
 
@@ -39,8 +39,9 @@ async def subscribe(
 ) -> AsyncIterator[Received]:
     """Yield the events of one connection, with their data, until it ends.
 
-    With ``lazy``, an event after the first whose decoding :func:`can_wait` is
-    yielded :class:`Undecoded`.
+    With ``lazy`` (for the stream of all cameras), events are read by
+    :func:`decode_copy`: one whose decoding can wait is yielded
+    :class:`Undecoded`.
 
     A stream that sends no byte for ``stall_timeout`` seconds is taken for dead.
     Every way the connection can end (refused, cut, closed, stalled, a wrong
@@ -81,8 +82,8 @@ async def subscribe(
                     yield bad, dropped.head
                     continue
                 name, data = sse.event, sse.data
-                if lazy and not first and can_wait(name, data):
-                    event: Event = Undecoded(name=name, data=data)
+                if lazy:
+                    event: Event = decode_copy(name, data, first=first)
                 else:
                     event = decode(name, data, first=first, subscription=subscription)
                 yield event, data
