@@ -209,16 +209,16 @@ class MainWindow(QMainWindow):
         self._place_window()
 
     def _build_menus(self) -> None:
-        menu = self.menuBar().addMenu("&File")
+        menu = self.file_menu = self.menuBar().addMenu("&File")
         self._add_settings_action(menu)
         menu.addSeparator()
-        quit_action = menu.addAction("Quit")
+        quit_action = self.quit_action = menu.addAction("Quit")
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self._add_quit_key(quit_action)
         quit_action.triggered.connect(self.close)
         self.addAction(quit_action)  # also in studio mode, with no menu bar
 
-        view = self.menuBar().addMenu("&View")
+        view = self.view_menu = self.menuBar().addMenu("&View")
         self.order_actions: dict[str, QAction] = {}
         group = QActionGroup(self)
         for order, label in (("name", "Order Cards by &Name"),
@@ -256,8 +256,7 @@ class MainWindow(QMainWindow):
 
     def _add_log_menu(self) -> None:
         """File → Open Log Folder (the session logs) and the diagnostic log's."""
-        file_menu = self.menuBar().actions()[0].menu()
-        quit_action = file_menu.actions()[-1]
+        file_menu, quit_action = self.file_menu, self.quit_action
         self.log_folders: dict[str, Path] = {}
         self.log_folder_actions: dict[str, QAction] = {}
         labels = {"sessions": "Open &Log Folder",
@@ -926,10 +925,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self._stack, 1)
         self.setCentralWidget(host)
 
-        view = next((a.menu() for a in self.menuBar().actions()
-                     if a.menu() and a.text() == "&View"), None)  # fmt: skip
-        view = view if view is not None else self.menuBar().addMenu("&View")
-        self.studio_action = view.addAction("&Studio Mode")
+        self.studio_action = self.view_menu.addAction("&Studio Mode")
         self.studio_action.setCheckable(True)
         self.studio_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
         self.studio_action.setToolTip(

@@ -84,7 +84,7 @@ class RecordingControl(QObject):
         self.record_action.triggered.connect(self.ask)
         self.stop_action = QAction("&Stop Recording", self)
         self.stop_action.triggered.connect(self._on_stop)
-        menu = window.menuBar().actions()[0].menu()  # File, before Quit
+        menu = window.file_menu  # first in it
         before = menu.actions()[0] if menu.actions() else None
         menu.insertAction(before, self.record_action)
         menu.insertAction(before, self.stop_action)
