@@ -136,3 +136,18 @@ def test_every_frame_without_a_picture_is_said_once_even_when_overtaken(
         await close(window, task)
 
     run(scenario())
+
+
+def test_before_the_first_frame_the_large_view_says_where_it_will_be(
+    qapp: QApplication, qtbot
+) -> None:
+    from app.rig import Rig
+    from app.ui.main_window import MainWindow
+
+    window = MainWindow(Rig())
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.resize(window.width() - 40, window.height() - 40)  # laid out again
+    qapp.processEvents()
+    assert window.viewer.canvas.text() == "The latest frame appears here"

@@ -34,6 +34,9 @@ class _Canvas(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
 
 
+_WAITING = "The latest frame appears here"
+
+
 class FrameViewer(QWidget):
     """Shows one frame large; steps through the session's frames, newest first.
 
@@ -62,7 +65,7 @@ class FrameViewer(QWidget):
         self.camera_name = ""
 
         self.canvas = _Canvas()
-        self.canvas.setText("The latest frame appears here")
+        self.canvas.setText(_WAITING)
         self.canvas.setAccessibleName("Latest frame, large")
         self.scroll = QScrollArea()
         self.scroll.setWidget(self.canvas)
@@ -225,7 +228,7 @@ class FrameViewer(QWidget):
 
     def _fit(self) -> None:
         if self._image is None:
-            self.canvas.setPixmap(QPixmap())
+            self.canvas.setText(_WAITING)  # not an empty pixmap: that hid the text
             return
         if not self.isVisible():
             return  # hidden behind the studio view: scaled once shown again
