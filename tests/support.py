@@ -55,30 +55,42 @@ def real_server_answers(url: str) -> bool:
     return True
 
 
-def start_real_server(url: str, tries: int = 3, wait: float = 8.0) -> Any:
+def start_real_server(url: str, tries: int = 5, wait: float = 8.0) -> Any:
     """Start the real server again on its port (ALPHA_SERVER_START) and wait until
     it answers; returns the process (kill its group to stop it).
 
-    WORKAROUND: a server started right after another was killed sometimes never
-    answers (it seems to exit at once; its log says nothing), so it is started
-    again, up to ``tries`` times.
+    WORKAROUND for ../shared/tools/alpha-server, which picks its loader by
+    ``ldd CameraWebApp | grep -q 'not found'`` under ``set -o pipefail``: when grep
+    ends first, ldd can die of SIGPIPE, the script takes the system's loader, and
+    the binary (which needs glibc 2.38) exits at once. On a busy 2-core machine
+    that happened about one start in nine. The start runs with SIGPIPE ignored
+    (``restore_signals=False`` keeps Python's SIG_IGN through exec), so ldd gets
+    EPIPE instead of dying; a start that still exits early is tried again.
     """
     import os
     import signal
     import subprocess
 
+    failures: list[str] = []
     for _ in range(tries):
         proc = subprocess.Popen(
             os.environ["ALPHA_SERVER_START"],
             shell=True,
             start_new_session=True,
             stdin=subprocess.DEVNULL,
+            restore_signals=False,
         )
         deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and proc.poll() is None:
             if real_server_answers(url):
                 return proc
             time.sleep(0.05)
-        os.killpg(proc.pid, signal.SIGKILL)
+        if proc.poll() is None:
+            failures.append(f"no answer in {wait} s")
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            failures.append(f"exited with {proc.returncode}")
         proc.wait()
-    raise AssertionError(f"the real server did not start in {tries} tries")
+    raise AssertionError(
+        f"the real server did not start in {tries} tries: {'; '.join(failures)}"
+    )

@@ -92,20 +92,14 @@ def test_connected_empty_state_then_offline_then_back(
         await asyncio.sleep(1.5)  # keeps retrying: still offline, no crash
         assert "Offline" in window.status_label.text()
 
-        server = subprocess.Popen(
-            os.environ["ALPHA_SERVER_START"], shell=True, start_new_session=True
+        await asyncio.to_thread(real_server.start)
+        await wait_until(
+            lambda: "Connected to" in window.status_label.text(),
+            timeout=30,
+            what="connected again after the restart",
         )
-        try:
-            await wait_until(
-                lambda: "Connected to" in window.status_label.text(),
-                timeout=30,
-                what="connected again after the restart",
-            )
-            await asyncio.sleep(1.0)
-            assert window.cards == {}, "the handshake was taken for a camera"
-        finally:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        await asyncio.sleep(1.0)
+        assert window.cards == {}, "the handshake was taken for a camera"
         await close(window, task)
 
     run(scenario(), timeout=90)
