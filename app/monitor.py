@@ -218,7 +218,6 @@ class ServerWatcher:
         self._property_dirty: dict[str, bool] = {}
         self._property_tasks: dict[str, asyncio.Task[None]] = {}
         self._reconciler = _Reconciler()
-        self._offline_since: datetime | None = None
         self._over_limit = False
         self._left_out: set[str] = set()  # listed, but past MAX_CAMERAS
         self.discoveries = 0
@@ -249,8 +248,6 @@ class ServerWatcher:
                 finally:
                     await self._stop_tasks()
                 delay = self._backoff.next()
-                if self._offline_since is None:
-                    self._offline_since = datetime.now()
                 self.rig.set_link(
                     self.url,
                     LinkState.RETRYING,
@@ -285,16 +282,16 @@ class ServerWatcher:
     def _server_open(self, status: ServerStatus | None) -> None:
         """The stream of all cameras is open: the server is connected again,
         and what may have been missed since it was lost is said."""
+        lost = self.rig.server(self.url).offline_since  # None on the first open
         self._stream_state(ALL_CAMERAS, LinkState.OPEN)
         self.rig.set_link(self.url, LinkState.OPEN, status=status)
-        if self._offline_since is not None:
+        if lost is not None:
             self.rig.note(
                 self.url, None, "stream",
-                f"gap: events sent from {self._offline_since:%H:%M:%S} until "
+                f"gap: events sent from {lost:%H:%M:%S} until "
                 "now were not received; resynchronising by REST",
                 level="warning",
             )  # fmt: skip
-            self._offline_since = None
 
     @staticmethod
     async def _reset_backoff_when_steady(backoff: Backoff) -> None:

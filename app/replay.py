@@ -229,8 +229,6 @@ class ReplayWatcher(ServerWatcher):
                 self._in_session = True
                 self._server_open(self._status)
             case LinkState.RETRYING:
-                if self._offline_since is None:
-                    self._offline_since = datetime.now()
                 wait = (retry_in or 0.0) / self.speed
                 self.rig.set_link(url, state, reason=reason,
                                   retry_at=time.monotonic() + wait)  # fmt: skip

@@ -243,3 +243,37 @@ def test_server_restart_resynchronises_and_marks_the_gap(tmp_path: Path) -> None
         asyncio.run(scenario())
     finally:
         sim.stop()
+
+
+def test_server_first_reached_late_is_connected_without_a_gap(tmp_path: Path) -> None:
+    """A server that is down when the monitor starts and answers later: the log
+    says connected, and claims no gap, since nothing had been received before."""
+    import socket
+
+    with socket.socket() as probe:  # a free port, nothing listening yet
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    sim: SimulatorThread | None = None
+
+    async def scenario() -> None:
+        nonlocal sim
+        async with watching(url) as (rig, watcher, _):
+            await wait_until(
+                lambda: rig.servers[watcher.url].state == LinkState.RETRYING
+                if watcher.url in rig.servers
+                else False,
+                what="the first attempt failing",
+            )
+            sim = start_sim(tmp_path, cameras=make_cameras(1), port=port)
+            watcher.retry_now()
+            await all_streaming(rig, 1)
+            summaries = [e.summary for e in rig.log]
+            assert any(s.startswith("connected") for s in summaries), summaries
+            assert not [s for s in summaries if s.startswith("gap:")], summaries
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        if sim is not None:
+            sim.stop()
