@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QAbstractButton, QApplication, QInputDialog
 from pytestqt.qtbot import QtBot
 
@@ -161,6 +162,30 @@ def test_the_light_theme_is_kept(
     finally:
         apply_theme(qapp, "dark")
     assert "dark theme" in qapp.styleSheet()
+
+
+def test_a_theme_change_repaints_the_af_indicators_on_screen(
+    qtbot: QtBot, qapp: QApplication, windows: list[MainWindow]
+) -> None:
+    """The AF disc on screen takes the light theme's darker green at once."""
+    window = open_rig_window(windows, qtbot)
+    af = card_of(window, "D4").af
+    window.rig.apply(URL, "D4", ev.AfChanged(name="afStatus", state=ev.AfState.FOCUSED))
+    qtbot.waitUntil(lambda: af.text() == "FOCUSED", timeout=5000)
+    qtbot.waitUntil(lambda: not af.flashing, timeout=5000)
+
+    def disc_colour() -> str:  # as shown: the window's pixels, not a fresh render
+        side = af.height() - 8
+        at = af.mapTo(window, QPoint(4 + side // 2, 4 + side // 5))
+        shown = QGuiApplication.primaryScreen().grabWindow(window.winId()).toImage()
+        return shown.pixelColor(at * shown.devicePixelRatio()).name()
+
+    qtbot.waitUntil(lambda: disc_colour() == "#2ecc71", timeout=5000)
+    try:
+        window.theme_actions["light"].trigger()
+        qtbot.waitUntil(lambda: disc_colour() == "#137a3c", timeout=5000)
+    finally:
+        apply_theme(qapp, "dark")
 
 
 def test_every_control_has_a_name_a_screen_reader_can_say(

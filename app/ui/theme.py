@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 
 from ..resources import resource
 from .af_indicator import set_af_theme
@@ -16,6 +16,5 @@ def apply_theme(app: QApplication, theme: str) -> None:
     sheet = resource(_SHEETS[theme])
     set_af_theme(theme)
     app.setStyleSheet(sheet.read_text(encoding="utf-8") if sheet.is_file() else "")
-    for widget in app.allWidgets():
-        if isinstance(widget, QWidget):
-            widget.update()
+    # Setting the sheet repaints every widget on screen, the painted AF
+    # indicators included (tests/test_cards.py checks their pixels).
