@@ -491,3 +491,26 @@ def test_a_csv_export_keeps_server_text_from_becoming_a_formula(
     with (tmp_path / "log.csv").open(newline="", encoding="utf-8") as f:
         [row] = list(csv.DictReader(f))
     assert row["summary"] == "'" + hostile.summary, "shown as text, not run"
+
+
+def test_the_export_dialog_saves_csv_when_csv_is_chosen(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """File type CSV chosen and a bare name typed: a .csv file of the rows."""
+    log = EventLog(capacity=100)
+    qtbot.addWidget(log)
+    feed(log, [LogEntry(datetime.now(), "http://h:8080", "A", "warning",
+                        "Card full", "warning")])  # fmt: skip
+    done: list[tuple] = []
+    log.exported.connect(lambda *args: done.append(args))
+    dialog = log.export_dialog()
+    dialog.setDirectory(str(tmp_path))
+    dialog.selectNameFilter("CSV (*.csv)")
+    dialog.filterSelected.emit("CSV (*.csv)")  # as a click on the file type does
+    assert dialog.defaultSuffix() == "csv"
+    dialog.selectFile("shoot")
+    dialog.accept()
+    qtbot.waitUntil(lambda: bool(done), timeout=5000)
+    with (tmp_path / "shoot.csv").open(newline="", encoding="utf-8") as f:
+        [row] = list(csv.DictReader(f))
+    assert row["summary"] == "Card full"

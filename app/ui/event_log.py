@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -32,7 +32,6 @@ from PySide6.QtGui import QColor, QGuiApplication, QKeyEvent, QKeySequence, QPal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -47,6 +46,9 @@ from PySide6.QtWidgets import (
 from ..rig import LogEntry
 from ..session_log import entry_line, entry_record, entry_time
 from .server_views import host_of
+
+if TYPE_CHECKING:  # loaded when first wanted (a class costs ~2 ms on first use)
+    from PySide6.QtWidgets import QFileDialog
 
 CAPACITY = 20_000
 """Rows the window keeps; the whole session is in the session file."""
@@ -558,6 +560,8 @@ class EventLog(QWidget):
     @Slot()
     def export_dialog(self) -> QFileDialog:
         """Ask where to save the rows shown (not modal: events keep flowing)."""
+        from PySide6.QtWidgets import QFileDialog  # loaded when first wanted
+
         dialog = QFileDialog(self, "Export the shown events")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setNameFilters(["JSON Lines (*.jsonl)", "CSV (*.csv)"])
@@ -570,6 +574,8 @@ class EventLog(QWidget):
 
     @Slot(str)
     def _on_export_filter(self, name_filter: str) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         dialog = self.sender()
         if isinstance(dialog, QFileDialog):
             dialog.setDefaultSuffix("csv" if "csv" in name_filter else "jsonl")

@@ -8,10 +8,11 @@ import contextlib
 import logging
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QStandardPaths, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QFileDialog, QLabel
+from PySide6.QtWidgets import QApplication, QLabel
 
 from ..monitor import WatchRecorder
 from ..recording import (
@@ -24,6 +25,9 @@ from ..recording import (
 from ..replay import Player, describe_end
 from ..watchers import Watchers
 from .main_window import MainWindow
+
+if TYPE_CHECKING:  # loaded when first wanted
+    from PySide6.QtWidgets import QFileDialog
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +109,8 @@ class RecordingControl(QObject):
             QStandardPaths.StandardLocation.DocumentsLocation
         )
         name = f"tether-session-{datetime.now():%Y%m%d-%H%M%S}.jsonl"
+        from PySide6.QtWidgets import QFileDialog  # loaded when first wanted
+
         dialog = QFileDialog(self._window, "Record Session", str(Path(folder) / name),
                              "Recordings (*.jsonl);;All files (*)")  # fmt: skip
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
