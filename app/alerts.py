@@ -31,8 +31,9 @@ import itertools
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from datetime import datetime
+
+import msgspec
 
 from .config import BATTERY_PERCENT, CARD_SHOTS, TRANSFER_STALL
 from .protocol import events as ev
@@ -57,8 +58,7 @@ ERRORS = frozenset({AlertKind.CAMERA_LOST, AlertKind.CAMERA_ERROR,
 """The kinds shown as errors; the others are warnings."""
 
 
-@dataclass(frozen=True)
-class Thresholds:
+class Thresholds(msgspec.Struct, frozen=True):
     """When a condition becomes an alert. Times in seconds; the defaults of
     the three the settings offer are the settings' own."""
 
@@ -81,8 +81,7 @@ AlertKey = tuple[AlertKind, str, str | None, str]
 """(kind, server URL, camera id or None, detail such as the card slot)."""
 
 
-@dataclass
-class Alert:
+class Alert(msgspec.Struct):
     id: int
     kind: AlertKind
     server: str
@@ -92,7 +91,7 @@ class Alert:
     detail: str = ""
     count: int = 1
     resolved: datetime | None = None
-    last: datetime = field(default_factory=datetime.now)
+    last: datetime = msgspec.field(default_factory=datetime.now)
 
     @property
     def key(self) -> AlertKey:
@@ -349,7 +348,7 @@ class Alerts(RigListener):
             alert = Alert(next(self._ids), kind, url, camera, message, when, detail)
             self._alerts[key] = alert
         else:
-            self._alerts[key] = replace(
+            self._alerts[key] = msgspec.structs.replace(
                 alert, message=message, count=alert.count + 1, resolved=None, last=when
             )
             alert = self._alerts[key]

@@ -7,16 +7,15 @@ Each ``check_*`` function returns the value as it is stored, or raises
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
+
+import msgspec
 
 from .protocol.models import normalize_url
 
 
-@dataclass(frozen=True)
-class Bounds:
+class Bounds(msgspec.Struct, frozen=True):
     low: float
     high: float
     default: float
@@ -107,8 +106,7 @@ def check_mappings(lines: list[str]) -> list[tuple[str, str]]:
     return mappings
 
 
-@dataclass(frozen=True)
-class Alerts:
+class Alerts(msgspec.Struct, frozen=True):
     """What the alerts may do, and when they fire."""
 
     desktop: bool = True
@@ -118,21 +116,20 @@ class Alerts:
     transfer_stall: float = TRANSFER_STALL.default
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(msgspec.Struct, frozen=True):
     """Everything the settings dialog edits. ``servers`` empty means the default
     server (``http://localhost:8080``)."""
 
-    servers: list[str] = field(default_factory=list)
-    mappings: list[tuple[str, str]] = field(default_factory=list)
+    servers: list[str] = msgspec.field(default_factory=list)
+    mappings: list[tuple[str, str]] = msgspec.field(default_factory=list)
     poll_interval: float = POLL_INTERVAL.default
     stall_timeout: float = STALL_TIMEOUT.default
     thumbnail_size: int = int(THUMBNAIL_SIZE.default)
     theme: str = "dark"
-    alerts: Alerts = field(default_factory=Alerts)
+    alerts: Alerts = msgspec.field(default_factory=Alerts)
 
     def replace(self, **changes: Any) -> Config:
-        return dataclasses.replace(self, **changes)
+        return msgspec.structs.replace(self, **changes)
 
 
 OPTIONS = {

@@ -30,11 +30,12 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import quote
+
+import msgspec
 
 from .protocol import events as ev
 from .protocol.errors import ServerError
@@ -56,15 +57,13 @@ class RecordingError(Exception):
     """The file is not a recording this version can play; the message says why."""
 
 
-@dataclass(frozen=True)
-class Header:
+class Header(msgspec.Struct, frozen=True):
     started: str
     app: str
     servers: list[str]
 
 
-@dataclass(frozen=True)
-class BadLine:
+class BadLine(msgspec.Struct, frozen=True):
     """A line of a recording that could not be read, and why."""
 
     number: int
@@ -74,13 +73,12 @@ class BadLine:
         return f"line {self.number}: {self.problem}" if self.number else self.problem
 
 
-@dataclass
-class Recording:
+class Recording(msgspec.Struct):
     """An opened recording: its header, and its records to read in batches."""
 
     path: Path
     header: Header
-    _file: IO[str] = field(repr=False)
+    _file: IO[str]
     _line: int = 1
 
     def read(self, limit: int = 500) -> list[dict[str, Any] | BadLine]:

@@ -17,10 +17,11 @@ import re
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Any
 from urllib.parse import unquote
+
+import msgspec
 
 from .monitor import MATCH_WINDOW, ServerWatcher, WatchObserver, _Reconciler
 from .protocol import errors
@@ -257,8 +258,7 @@ class ReplayWatcher(ServerWatcher):
         self._stream_state(camera_id, state, reason, retry_in)
 
 
-@dataclass
-class ReplayResult:
+class ReplayResult(msgspec.Struct):
     records: int = 0
     bad_lines: int = 0
     duration: float = 0.0

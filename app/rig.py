@@ -11,7 +11,6 @@ import re
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import PurePath, PureWindowsPath
 
@@ -35,14 +34,13 @@ class LinkState(enum.StrEnum):
     CLOSED = "closed"
 
 
-@dataclass
-class Server:
+class Server(msgspec.Struct):
     url: str
     state: LinkState = LinkState.CONNECTING
     status: ServerStatus | None = None
     reason: str = ""
     retry_at: float | None = None  # time.monotonic() of the next attempt
-    since: datetime = field(default_factory=datetime.now)
+    since: datetime = msgspec.field(default_factory=datetime.now)
     offline_since: datetime | None = None
     """When the link was last lost (None while open): retries do not move it."""
     logged_reason: str = ""
@@ -60,8 +58,7 @@ class Server:
         return max(0.0, self.retry_at - (time.monotonic() if now is None else now))
 
 
-@dataclass
-class Transfer:
+class Transfer(msgspec.Struct):
     percent: float
     path: str | None
     updated: float  # time.monotonic()
@@ -71,8 +68,7 @@ class Transfer:
         return self.percent >= 100
 
 
-@dataclass(frozen=True)
-class Frame:
+class Frame(msgspec.Struct, frozen=True):
     camera_key: CameraKey
     path: str
     number: int  # this session's shot count for the camera when it landed
@@ -83,8 +79,7 @@ class Frame:
         return file_name(self.path)
 
 
-@dataclass(frozen=True)
-class Notice:
+class Notice(msgspec.Struct, frozen=True):
     """A warning or error the camera reported."""
 
     time: datetime
@@ -97,8 +92,7 @@ CameraKey = tuple[str, str]
 """(server URL, camera id): camera ids are unique only on one server."""
 
 
-@dataclass
-class Camera:
+class Camera(msgspec.Struct):
     server: str
     id: str
     model: str = ""
@@ -107,10 +101,12 @@ class Camera:
     mode: str | None = None
     lost_at: datetime | None = None
     af: ev.AfState = ev.AfState.UNKNOWN
-    properties: dict[str, Property] = field(default_factory=dict)
+    properties: dict[str, Property] = msgspec.field(default_factory=dict)
     properties_stale: bool = False
     transfer: Transfer | None = None
-    frames: deque[Frame] = field(default_factory=lambda: deque(maxlen=RECENT_FRAMES))
+    frames: deque[Frame] = msgspec.field(
+        default_factory=lambda: deque(maxlen=RECENT_FRAMES)
+    )
     shots: int = 0
     notice: Notice | None = None
     last_event: datetime | None = None
@@ -145,8 +141,7 @@ class Camera:
         return [s for s in slots if s.status is not None or s.left is not None]
 
 
-@dataclass(frozen=True)
-class MediaSlot:
+class MediaSlot(msgspec.Struct, frozen=True):
     """A memory card slot; status and shots left as the server formats them."""
 
     number: int
@@ -176,8 +171,7 @@ _WHOLE_NUMBER = re.compile(r"-?\d+")
 
 
 class LogEntry(msgspec.Struct, frozen=True):
-    """One line of the event log. (A Struct, not a dataclass: one is made for
-    every event, and a frozen dataclass costs several times more to make.)"""
+    """One line of the event log (one is made for every event)."""
 
     time: datetime
     server: str

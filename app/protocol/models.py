@@ -1,16 +1,17 @@
-"""What the REST server answers, as plain dataclasses, and its address (no HTTP here,
-so that the window can show them without loading the network side)."""
+"""What the REST server answers, as plain records (msgspec Structs), and its
+address (no HTTP here, so that the window can show them without loading the
+network side)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+import msgspec
 
 DEFAULT_URL = "http://localhost:8080"
 
 
-@dataclass(frozen=True)
-class ServerStatus:
+class ServerStatus(msgspec.Struct, frozen=True):
     version: str
     sdk_version: str
     uptime: float | None
@@ -19,23 +20,20 @@ class ServerStatus:
     cameras_discovered: int
 
 
-@dataclass(frozen=True)
-class CameraInfo:
+class CameraInfo(msgspec.Struct, frozen=True):
     id: str
     model: str
     connection_type: str  # "USB" or "Network"
     connected: bool
 
 
-@dataclass(frozen=True)
-class ConnectionInfo:
+class ConnectionInfo(msgspec.Struct, frozen=True):
     connected: bool
     model: str
     mode: str | None  # "remote", "remote-transfer", "contents"
 
 
-@dataclass(frozen=True)
-class Property:
+class Property(msgspec.Struct, frozen=True):
     formatted: str
     value: Any
     writable: bool

@@ -1,4 +1,4 @@
-"""REST calls to the Alpha Camera REST server, answered as plain dataclasses."""
+"""REST calls to the Alpha Camera REST server, answered as plain records."""
 
 from __future__ import annotations
 

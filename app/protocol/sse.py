@@ -16,9 +16,9 @@ from __future__ import annotations
 import secrets
 from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator
-from dataclasses import dataclass
 
 import httpx
+import msgspec
 from httpx_sse import EventSource, ServerSentEvent
 
 MAX_EVENT_BYTES = 1024 * 1024
@@ -29,8 +29,7 @@ _BOM = b"\xef\xbb\xbf"
 _DROP_MARK = f"tether-monitor.dropped.{secrets.token_hex(8)}"
 
 
-@dataclass(frozen=True, slots=True)
-class RawEvent:
+class RawEvent(msgspec.Struct, frozen=True):
     """One dispatched event: its name (``message`` when unnamed) and data."""
 
     name: str
@@ -38,8 +37,7 @@ class RawEvent:
     id: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class OversizeEvent:
+class OversizeEvent(msgspec.Struct, frozen=True):
     """An event dropped because it was larger than the limit."""
 
     size: int

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import logging
 import time
@@ -10,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import msgspec
 import shiboken6
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import (
@@ -758,7 +758,7 @@ class MainWindow(QMainWindow):
 
     def set_alert_choices(self, choices: AlertChoices) -> None:
         """What alerts may do (notification, sound) and when they fire."""
-        self.alerts.thresholds = dataclasses.replace(
+        self.alerts.thresholds = msgspec.structs.replace(
             self.alerts.thresholds,
             battery_percent=choices.battery_percent,
             card_shots=choices.card_shots,

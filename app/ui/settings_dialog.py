@@ -6,10 +6,10 @@ said under its field and nothing is stored until every field is right.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import TypeVar
 
+import msgspec
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -203,7 +203,7 @@ class SettingsDialog(QDialog):
             old = self.preferences.config()
             changed = {
                 f.name: getattr(edited, f.name)
-                for f in dataclasses.fields(edited)
+                for f in msgspec.structs.fields(edited)
                 if getattr(edited, f.name) != getattr(self._stored, f.name)
             }
             self.preferences.save_config(old.replace(**changed))

@@ -9,8 +9,8 @@ import queue
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
-from dataclasses import dataclass, field
 
+import msgspec
 from PySide6.QtCore import QObject, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
 
@@ -19,20 +19,21 @@ from ..imaging import Decoded, ImageError, Problem, decode_when_ready, local_pat
 log = logging.getLogger(__name__)
 
 
-@dataclass(order=True)
-class _Job:
+class _Job(msgspec.Struct, order=True):
+    """A decode waiting for a worker. Jobs are queued in (priority, seq) order;
+    ``seq`` is unique, so the fields after it never take part."""
+
     priority: int
     seq: int
-    path: str = field(compare=False)
-    edge: int = field(compare=False)
-    cancelled: bool = field(compare=False, default=False)
-    wanted_by: set[Hashable] = field(compare=False, default_factory=set)
+    path: str
+    edge: int
+    cancelled: bool = False
+    wanted_by: set[Hashable] = msgspec.field(default_factory=set)
     """The groups waiting for it; None stands for a request of no group, which
     is never taken back. The job is cancelled when the last one moves on."""
 
 
-@dataclass(frozen=True)
-class Picture:
+class Picture(msgspec.Struct, frozen=True):
     """A decoded picture and what is known of the file."""
 
     image: QImage

@@ -73,7 +73,7 @@ print(json.dumps(out))
 
 # The standard and third-party modules the window's modules import (the app
 # loads the event loop and the network side only after the first paint).
-_LIBRARIES = ["msgspec", "dataclasses", "datetime", "json", "logging.handlers",
+_LIBRARIES = ["msgspec", "datetime", "json", "logging.handlers",
               "queue", "csv", "html", "bisect", "functools", "itertools"]  # fmt: skip
 
 
