@@ -7,6 +7,7 @@ with :meth:`Rig.subscribe` and are told what changed.
 from __future__ import annotations
 
 import enum
+import logging
 import re
 import time
 from collections import deque
@@ -18,6 +19,8 @@ import msgspec
 
 from .protocol import events as ev
 from .protocol.models import CameraInfo, ConnectionInfo, Property, ServerStatus
+
+log = logging.getLogger(__name__)
 
 RECENT_FRAMES = 50
 SUMMARY_LIMIT = 400
@@ -164,7 +167,9 @@ def whole_number(text: str | None) -> int | None:
     if not text:
         return None
     found = _WHOLE_NUMBER.search(text)
-    return int(found.group()) if found else None
+    if found is None or len(found.group()) > 19:  # no battery or card says more
+        return None
+    return int(found.group())
 
 
 _WHOLE_NUMBER = re.compile(r"-?\d+")
@@ -453,12 +458,10 @@ class Rig:
                 level = "error"
         summary = summarize(event)
         self._add_log(LogEntry(now, url, camera_id, event.name, summary, level))
-        for listener in self._listeners:
-            listener.event_applied(camera, event)
+        self._tell("event_applied", camera, event)
         self._camera_changed(camera)
         if frame is not None:
-            for listener in self._listeners:
-                listener.frame_added(camera, frame)
+            self._tell("frame_added", camera, frame)
         return frame
 
     def dismiss_notice(self, key: CameraKey) -> None:
@@ -482,16 +485,22 @@ class Rig:
 
     def _add_log(self, entry: LogEntry) -> None:
         self.log.append(entry)
-        for listener in self._listeners:
-            listener.logged(entry)
+        self._tell("logged", entry)
 
     def _server_changed(self, server: Server) -> None:
-        for listener in self._listeners:
-            listener.server_changed(server)
+        self._tell("server_changed", server)
 
     def _camera_changed(self, camera: Camera) -> None:
+        self._tell("camera_changed", camera)
+
+    def _tell(self, what: str, *args: object) -> None:
+        """Tell every listener; one that fails is logged, and neither the others
+        nor whoever changed the rig (a server's watcher) are stopped by it."""
         for listener in self._listeners:
-            listener.camera_changed(camera)
+            try:
+                getattr(listener, what)(*args)
+            except Exception:
+                log.exception("A rig listener failed on %s", what)
 
 
 def summarize(event: ev.Event) -> str:

@@ -290,6 +290,33 @@ def test_low_battery_and_a_stalled_transfer_raise_alerts(
     run(scenario())
 
 
+def test_an_absurd_battery_value_is_shown_and_the_watching_goes_on(
+    qapp: QApplication, run: Runner, simulator: SimulatorThread
+) -> None:
+    """A battery of 5,000 digits (int() refuses more than 4,300) raised in the
+    alerts and once stopped the watching of the whole server."""
+    absurd = "9" * 5000 + "%"
+
+    async def scenario() -> None:
+        window, task = open_window(qapp, simulator.url)
+        fast(window)
+        await cameras_up(window)
+        change = simulator.simulator.change_property
+        await sim_call(simulator, change, ILCE_7M4, "battery-remain", absurd)
+        key = (simulator.url, ILCE_7M4)
+        await wait_until(
+            lambda: window.rig.cameras[key].formatted("battery-remain") == absurd,
+            what="the absurd value read",
+        )
+        await sim_call(simulator, change, ILCE_7M4, "battery-remain", "9%")
+        await wait_until(lambda: any("battery 9 %" in t for t in banner_texts(window)),
+                         what="the next value's alert: still watching")  # fmt: skip
+        assert window.rig.servers[simulator.url].state == LinkState.OPEN
+        await close(window, task)
+
+    run(scenario())
+
+
 def test_a_server_offline_raises_one_alert(
     qapp: QApplication, run: Runner, simulator: SimulatorThread
 ) -> None:

@@ -38,8 +38,8 @@ class Property:
                 self.value, self.formatted = value, text
                 return
         digits = re.search(r"\d+", formatted)
-        if not self.choices and digits:
-            self.value = int(digits.group())
+        if not self.choices and digits and len(digits.group()) <= 18:
+            self.value = int(digits.group())  # (longer: kept as text only)
         self.formatted = formatted
 
     def step(self, delta: int) -> None:
