@@ -27,10 +27,16 @@ async def _trickle(request: web.Request) -> web.StreamResponse:
     return response
 
 
+async def _long_number(_: web.Request) -> web.Response:
+    body = b'{"success": true, "properties": {"battery": ' + b"9" * 5000 + b"}}"
+    return web.Response(body=body, content_type="application/json")
+
+
 async def _serve() -> AsyncIterator[str]:
     app = web.Application()
     app.router.add_get("/api/server/status", _trickle)
     app.router.add_get("/api/cameras", _huge)
+    app.router.add_get("/api/cameras/A/properties/all", _long_number)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -42,7 +48,7 @@ async def _serve() -> AsyncIterator[str]:
         await runner.cleanup()
 
 
-def test_an_answer_too_large_is_refused_and_one_too_slow_gives_up() -> None:
+def test_answers_too_large_too_slow_or_unreadable_are_refused() -> None:
     async def scenario() -> None:
         async for url in _serve():
             async with http_client() as client:
@@ -51,6 +57,10 @@ def test_an_answer_too_large_is_refused_and_one_too_slow_gives_up() -> None:
                     await rest.cameras()
                 with pytest.raises(ServerUnreachable, match="did not finish answering"):
                     await rest.status()
+                # Valid JSON that json.loads refuses (int() takes 4,300 digits):
+                # a bad answer like any other, not an internal error.
+                with pytest.raises(BadAnswer, match=r"cannot read .*4300 digits"):
+                    await rest.properties("A")
 
     asyncio.run(scenario())
 

@@ -120,9 +120,13 @@ class RestClient:
             raise ServerUnreachable(describe_http_error(exc, self.base_url)) from exc
         try:
             body = json.loads(data)
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             kind = response.headers.get("content-type", "no content type")
             raise BadAnswer(f"GET {path}: expected JSON, got {kind}") from exc
+        except (ValueError, RecursionError) as exc:  # 5,000 digits; deep nesting
+            raise BadAnswer(
+                f"GET {path}: JSON this monitor cannot read ({str(exc)[:60]})"
+            ) from exc
         if not isinstance(body, dict):
             raise BadAnswer(
                 f"GET {path}: expected a JSON object, got {type(body).__name__}"
