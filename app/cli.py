@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .config import parse_mapping
+from .config import POLL_INTERVAL, STALL_TIMEOUT, check_server_url, parse_mapping
 from .protocol.models import DEFAULT_URL
 
 if TYPE_CHECKING:
@@ -145,8 +145,16 @@ def main(argv: list[str] | None = None) -> int:
     if not 1 <= args.demo_cameras <= 16:
         print("tether-monitor: --demo-cameras takes 1 to 16", file=sys.stderr)
         return 2
-    if any(v is not None and v <= 0 for v in (args.poll_interval, args.stall_timeout)):
-        print("tether-monitor: intervals must be positive", file=sys.stderr)
+    try:  # the same bounds as in Settings
+        for bounds, value, option in (
+            (POLL_INTERVAL, args.poll_interval, "--poll-interval"),
+            (STALL_TIMEOUT, args.stall_timeout, "--stall-timeout"),
+        ):
+            if value is not None:
+                bounds.check(value, option)
+        args.server = [check_server_url(url) for url in args.server or []] or None
+    except ValueError as exc:
+        print(f"tether-monitor: {exc}", file=sys.stderr)
         return 2
     try:
         mappings = [parse_mapping(item) for item in args.map_path]

@@ -34,7 +34,7 @@ class Bounds(msgspec.Struct, frozen=True):
         return number
 
 
-POLL_INTERVAL = Bounds(0.5, 300, 5.0)
+POLL_INTERVAL = Bounds(0.2, 300, 5.0)
 STALL_TIMEOUT = Bounds(31, 3600, 45.0)
 """At least 31 s: the server writes a keepalive every 30 s, and a stream quiet
 for less than that is not dead."""

@@ -12,6 +12,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from app import cli
 from app.simulator import SimulatorThread, make_cameras
 
 
@@ -123,3 +126,24 @@ def test_server_that_is_not_there_is_retried_with_reason(tmp_path: Path) -> None
         assert proc.wait(3) == 0
     finally:
         stop(proc)
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--poll-interval", "1e-6"], "--poll-interval must be from 0.2 to 300 s"),
+        (["--poll-interval", "nan"], "--poll-interval must be from 0.2 to 300 s"),
+        (["--stall-timeout", "2"], "--stall-timeout must be from 31 to 3600 s"),
+        (["--server", "http://[::1"], "is not a valid address"),
+        (["--server", "ftp://x"], "the address must start with http://"),
+        (["--server", "http://a:99999"], "Port out of range"),
+        (["--server", ""], "the server address is empty"),
+    ],
+)
+def test_options_out_of_bounds_are_refused_as_settings_would(
+    capsys: pytest.CaptureFixture[str], argv: list[str], said: str
+) -> None:
+    """Before any watching starts: a 1 µs discovery would hammer the server, a
+    NaN stall timeout failed every attempt, a broken address retried forever."""
+    assert cli.main(["--headless", *argv]) == 2
+    assert said in capsys.readouterr().err

@@ -68,7 +68,7 @@ def test_settings_last_across_new_preferences() -> None:
 
 def test_bad_values_are_refused_and_bad_stored_ones_read_as_defaults() -> None:
     prefs = Preferences()
-    with pytest.raises(ValueError, match=r"from 0\.5 to 300"):
+    with pytest.raises(ValueError, match=r"from 0\.2 to 300"):
         prefs.poll_interval = 0
     with pytest.raises(ValueError, match="from 31 to 3600 s, got 5"):
         prefs.stall_timeout = 5
