@@ -151,3 +151,36 @@ def test_before_the_first_frame_the_large_view_says_where_it_will_be(
     window.resize(window.width() - 40, window.height() - 40)  # laid out again
     qapp.processEvents()
     assert window.viewer.canvas.text() == "The latest frame appears here"
+
+
+def test_a_frame_still_loading_never_shows_the_picture_before_it(
+    qapp: QApplication, run: Runner, simulator, tmp_path: Path
+) -> None:
+    """A good frame, then one whose file is not written yet: within a moment the
+    large view says the new one is loading, under its own name, and Open no
+    longer opens the frame before."""
+    waiting = tmp_path / "DSC09999.JPG"
+    waiting.write_bytes(b"")  # stays empty: its decode keeps waiting
+
+    async def scenario() -> None:
+        window, task = open_window(qapp, simulator.url)
+        await cameras_up(window)
+        viewer = window.viewer
+        good = await sim_call(simulator, simulator.simulator.shoot, CAMERA)
+        await wait_until(
+            lambda: not viewer.pixmap().isNull() and good.name in viewer.caption.text(),
+            what="the good frame large",
+        )
+        assert viewer.open_button.isEnabled()
+        data = {"filename": str(waiting), "type": "image"}
+        await sim_call(
+            simulator, simulator.simulator.emit, CAMERA, "downloadComplete", data
+        )
+        await wait_until(lambda: viewer.canvas.text() == "Loading DSC09999.JPG…",
+                         what="the new frame said to be loading")  # fmt: skip
+        assert viewer.pixmap().isNull(), "the frame before is no longer shown"
+        assert viewer.caption.text().startswith("DSC09999.JPG")
+        assert not viewer.open_button.isEnabled()
+        await close(window, task)
+
+    run(scenario())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, QUrl, Signal, Slot
+from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import (
     QDesktopServices,
     QImage,
@@ -35,6 +35,10 @@ class _Canvas(QLabel):
 
 
 _WAITING = "The latest frame appears here"
+SWAP_GRACE_MS = 250
+"""How long the picture before stays up while the next one decodes: a frame
+that is ready by then replaces it without a blink; one that is not is said
+to be loading, never shown with the one before."""
 
 
 class FrameViewer(QWidget):
@@ -63,6 +67,10 @@ class FrameViewer(QWidget):
         self.full_size: tuple[int, int] | None = None
         self.file_bytes: int | None = None
         self.camera_name = ""
+        self._swap = QTimer(self)
+        self._swap.setSingleShot(True)
+        self._swap.setInterval(SWAP_GRACE_MS)
+        self._swap.timeout.connect(self._show_loading)
 
         self.canvas = _Canvas()
         self.canvas.setText(_WAITING)
@@ -141,13 +149,24 @@ class FrameViewer(QWidget):
         self.index = max(0, min(index, len(self.frames) - 1))
         self.full_size = None
         self.file_bytes = None
+        shown = self._image is not None
         self._image = None
+        self._local_path = ""
         self.zoom_button.setChecked(False)
-        self._caption()
         self._update_buttons()
+        if shown:  # kept up for a moment (SWAP_GRACE_MS), under its own caption
+            self._swap.start()
+        else:
+            self._show_loading()
         frame = self.frame
         if frame is not None:
             self.wanted.emit(frame, self.edge())
+
+    @Slot()
+    def _show_loading(self) -> None:
+        self._swap.stop()
+        self._caption()
+        self._fit()
 
     @Slot()
     def older(self) -> None:
@@ -173,6 +192,7 @@ class FrameViewer(QWidget):
         frame = self.frame
         if frame is None or frame.path != path:
             return
+        self._swap.stop()
         self._image = image
         self._local_path = local_path
         self.full_size = full_size
@@ -227,8 +247,9 @@ class FrameViewer(QWidget):
         self._fit()
 
     def _fit(self) -> None:
-        if self._image is None:
-            self.canvas.setText(_WAITING)  # not an empty pixmap: that hid the text
+        if self._image is None:  # text, not an empty pixmap: that hid the text
+            frame = self.frame
+            self.canvas.setText(f"Loading {frame.name}…" if frame else _WAITING)
             return
         if not self.isVisible():
             return  # hidden behind the studio view: scaled once shown again
