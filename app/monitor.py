@@ -36,14 +36,13 @@ from .protocol.rest import (
     normalize_url,
 )
 from .protocol.stream import ALL_CAMERAS, subscribe
-from .rig import LinkState, Rig, summarize
+from .rig import MAX_CAMERAS, LinkState, Rig, summarize
 
 log = logging.getLogger(__name__)
 
 STEADY_AFTER = 10.0
 """Seconds a link must hold before its retry delays start over from the shortest."""
 
-MAX_CAMERAS = 64
 """Cameras watched on one server (a stream each): a rig is 1 to 16 bodies; a
 list of thousands is a broken server, and must not take the window down."""
 
@@ -360,6 +359,13 @@ class ServerWatcher:
 
     async def _discover(self) -> None:
         found = await self._read_cameras(self.rest.cameras, asked=time.monotonic())
+        if found is None:
+            return  # the list failed: the streams stay as they are
+        listed = {info.id for info in found}
+        for camera_id in [c for c in self._streams if c not in listed]:
+            # No longer listed: its card says lost, and its stream starts
+            # again when it is listed again.
+            self._streams.pop(camera_id).cancel()
         for info in found:
             task = self._streams.get(info.id)
             if task is None or task.done():
@@ -367,9 +373,9 @@ class ServerWatcher:
 
     async def _read_cameras(
         self, fetch: Callable[[], Awaitable[list[CameraInfo]]], *, asked: float | None
-    ) -> list[CameraInfo]:
+    ) -> list[CameraInfo] | None:
         """Ask for the camera list and apply it (``asked``: when the question
-        was sent); returns the cameras watched, none when the question failed."""
+        was sent); returns the cameras watched, None when the question failed."""
         self.discoveries += 1
         try:
             found = await fetch()
@@ -378,7 +384,7 @@ class ServerWatcher:
                 self.url, None, "discovery", f"camera list failed: {exc}",
                 level="warning",
             )  # fmt: skip
-            return []
+            return None
         found = self._within_limit(found)
         self.rig.update_cameras(self.url, found, asked=asked)
         return found

@@ -23,6 +23,8 @@ from .protocol.models import CameraInfo, ConnectionInfo, Property, ServerStatus
 log = logging.getLogger(__name__)
 
 RECENT_FRAMES = 50
+MAX_CAMERAS = 64
+"""The most cameras one server may have: watched, and with a card each."""
 SUMMARY_LIMIT = 400
 """A log line's summary is cut to this many characters (payloads can be huge)."""
 LOG_CAPACITY = 5000
@@ -350,7 +352,31 @@ class Rig:
             if camera.id not in seen and camera.connected and not _newer(camera, asked):
                 self._set_lost(camera, why="no longer listed by the server")
                 self._camera_changed(camera)
+        self._forget_lost_beyond_limit(url)
         return new
+
+    def _forget_lost_beyond_limit(self, url: str) -> None:
+        """Past MAX_CAMERAS cards on a server, the cameras lost longest ago are
+        forgotten (a server naming new ids in every answer would otherwise
+        grow the window without end); the log says so."""
+        cameras = self.cameras_of(url)
+        extra = len(cameras) - MAX_CAMERAS
+        if extra <= 0:
+            return
+        lost = sorted((c for c in cameras if not c.connected),
+                      key=lambda c: c.lost_at or datetime.min)  # fmt: skip
+        gone = lost[:extra]
+        for camera in gone:
+            del self.cameras[camera.key]
+        if gone:
+            self.note(
+                url, None, "discovery",
+                f"forgot {len(gone)} lost camera(s): this server has named more "
+                f"than {MAX_CAMERAS}",
+                level="warning",
+            )  # fmt: skip
+        for camera in gone:
+            self._camera_changed(camera)
 
     def update_connection(
         self,
@@ -360,7 +386,9 @@ class Rig:
         *,
         asked: float | None = None,
     ) -> None:
-        camera = self.camera(url, camera_id)
+        camera = self.cameras.get((url, camera_id))
+        if camera is None:
+            return  # forgotten meanwhile; only discovery and events make cameras
         camera.mode = info.mode or camera.mode
         camera.model = info.model or camera.model
         if _newer(camera, asked):
@@ -374,8 +402,8 @@ class Rig:
     def set_streaming(self, url: str, camera_id: str, streaming: bool) -> None:
         """Whether the camera's own stream is open. While it is not, focus and
         transfers are unknown: what they were may no longer be true."""
-        camera = self.camera(url, camera_id)
-        if camera.streaming != streaming:
+        camera = self.cameras.get((url, camera_id))
+        if camera is not None and camera.streaming != streaming:
             camera.streaming = streaming
             if not streaming:
                 camera.af = ev.AfState.UNKNOWN
@@ -386,7 +414,9 @@ class Rig:
         self, url: str, camera_id: str, props: dict[str, Property] | None
     ) -> None:
         """New property values, or None when fetching them failed (kept, as stale)."""
-        camera = self.camera(url, camera_id)
+        camera = self.cameras.get((url, camera_id))
+        if camera is None:
+            return  # forgotten meanwhile
         if props is None:
             camera.properties_stale = True
         else:

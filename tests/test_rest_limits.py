@@ -109,8 +109,8 @@ async def _refused(_: web.Request) -> web.Response:
 
 
 def test_a_server_listing_hundreds_of_cameras_gets_a_bounded_watch() -> None:
-    from app.monitor import MAX_CAMERAS, ServerWatcher
-    from app.rig import Rig
+    from app.monitor import ServerWatcher
+    from app.rig import MAX_CAMERAS, Rig
 
     async def scenario() -> None:
         app = web.Application()
@@ -142,6 +142,57 @@ def test_a_server_listing_hundreds_of_cameras_gets_a_bounded_watch() -> None:
                 assert lone == [], "a camera left out is not a flood in the log"
                 said = [e.summary for e in rig.log if "300 cameras" in e.summary]
                 assert len(said) == 1, "said once, not at every discovery"
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        finally:
+            await runner.cleanup()
+
+    asyncio.run(scenario())
+
+
+async def _new_ids_each_time(request: web.Request) -> web.Response:
+    """Each answer names 64 cameras never named before."""
+    start = len(request.app[LISTS]) * 64
+    request.app[LISTS].append(1)
+    cameras = [{"id": f"ROT{n:05d}", "model": "ILCE-7M4", "connectionType": "USB",
+                "connected": True} for n in range(start, start + 64)]  # fmt: skip
+    return web.json_response({"success": True, "cameras": cameras})
+
+
+def test_a_server_naming_new_cameras_in_every_answer_stays_bounded() -> None:
+    """Streams of cameras no longer listed end, and past 64 cards on a server
+    the cameras lost longest ago are forgotten, saying so."""
+    from app.monitor import ServerWatcher
+    from app.rig import MAX_CAMERAS, Rig
+
+    async def scenario() -> None:
+        app = web.Application()
+        app[LISTS] = []
+        app.router.add_get("/api/server/status", _status)
+        app.router.add_get("/api/events", _sse)
+        app.router.add_get("/api/cameras", _new_ids_each_time)
+        app.router.add_get("/api/cameras/{id}/events", _sse)
+        app.router.add_get("/api/cameras/{id}/connection", _refused)
+        app.router.add_get("/api/cameras/{id}/properties/all", _refused)
+        runner = web.AppRunner(app, shutdown_timeout=0.1)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+        rig = Rig()
+        try:
+            async with http_client() as client:
+                watcher = ServerWatcher(rig, url, client, poll_interval=0.2)
+                task = asyncio.ensure_future(watcher.run())
+                for _ in range(200):
+                    await asyncio.sleep(0.05)
+                    if len(app[LISTS]) >= 6:
+                        break
+                assert len(app[LISTS]) >= 6, "six answers, 384 names in all"
+                assert len(rig.cameras) <= MAX_CAMERAS
+                running = [t for t in watcher._streams.values() if not t.done()]
+                assert len(running) <= MAX_CAMERAS
+                assert any("forgot 64 lost camera(s)" in e.summary for e in rig.log)
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
         finally:

@@ -225,7 +225,7 @@ async def http_client() -> AsyncIterator[httpx.AsyncClient]:
     """The shared HTTP client: no proxies from the environment for a LAN server."""
     # No cap on connections: every camera's stream holds one for as long as it
     # lives, and a capped pool would make REST calls queue behind the streams
-    # (the watcher bounds the streams: monitor.MAX_CAMERAS a server).
+    # (the watcher bounds the streams: rig.MAX_CAMERAS a server).
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=20)
     async with httpx.AsyncClient(limits=limits, trust_env=False) as client:
         yield client
