@@ -49,6 +49,8 @@ list of thousands is a broken server, and must not take the window down."""
 MATCH_WINDOW = 1.5
 """Seconds a copy on the all-cameras stream waits for the same event on a camera's."""
 
+EARLY_DISCOVERY_GAP = 1.0
+"""The least time between two camera lists asked for early (see _discovery_loop)."""
 ATTRIBUTION_TICK = 0.25
 """Seconds between two looks for copies that waited in vain."""
 
@@ -353,9 +355,14 @@ class ServerWatcher:
         while True:
             # Cleared before asking, so a camera that appears meanwhile asks again.
             self._discover_now.clear()
+            asked = time.monotonic()
             await self._discover()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._discover_now.wait(), self.poll_interval)
+            # Asked early by an event of an unknown camera: at most once a
+            # second, however many such events come.
+            early = min(EARLY_DISCOVERY_GAP, self.poll_interval)
+            await asyncio.sleep(max(0.0, asked + early - time.monotonic()))
 
     async def _discover(self) -> None:
         found = await self._read_cameras(self.rest.cameras, asked=time.monotonic())

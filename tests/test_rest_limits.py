@@ -199,3 +199,53 @@ def test_a_server_naming_new_cameras_in_every_answer_stays_bounded() -> None:
             await runner.cleanup()
 
     asyncio.run(scenario())
+
+
+async def _ghost_events(request: web.Request) -> web.StreamResponse:
+    """The stream of all cameras, busy with a camera the list never names."""
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+    await response.prepare(request)
+    await response.write(b'event: connected\ndata: {"cameraId":"*"}\n\n')
+    for _ in range(600):
+        await asyncio.sleep(0.005)
+        await response.write(
+            b'event: afStatus\ndata: {"cameraId":"GHOST","state":"focused"}\n\n'
+        )
+    await asyncio.sleep(30)
+    return response
+
+
+async def _none_listed(request: web.Request) -> web.Response:
+    request.app[LISTS].append(1)
+    return web.json_response({"success": True, "cameras": []})
+
+
+def test_events_of_an_unknown_camera_ask_for_the_list_at_most_once_a_second() -> None:
+    from app.monitor import ServerWatcher
+    from app.rig import Rig
+
+    async def scenario() -> None:
+        app = web.Application()
+        app[LISTS] = []
+        app.router.add_get("/api/server/status", _status)
+        app.router.add_get("/api/events", _ghost_events)
+        app.router.add_get("/api/cameras", _none_listed)
+        runner = web.AppRunner(app, shutdown_timeout=0.1)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+        rig = Rig()
+        try:
+            async with http_client() as client:
+                watcher = ServerWatcher(rig, url, client, poll_interval=30)
+                task = asyncio.ensure_future(watcher.run())
+                await asyncio.sleep(3.5)  # hundreds of GHOST events meanwhile
+                assert 2 <= len(app[LISTS]) <= 5, len(app[LISTS])
+                assert any("not attributed" in e.summary for e in rig.log)
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        finally:
+            await runner.cleanup()
+
+    asyncio.run(scenario())
