@@ -249,3 +249,31 @@ def test_events_of_an_unknown_camera_ask_for_the_list_at_most_once_a_second() ->
             await runner.cleanup()
 
     asyncio.run(scenario())
+
+
+async def _odd_ids(_: web.Request) -> web.Response:
+    ids: list[object] = ["*", "..", ".", "A\nFAKE", "x" * 201, True, None, 0, "OK1"]
+    cameras = [{"id": i, "model": "ILCE-1", "connected": True} for i in ids]
+    return web.json_response({"success": True, "cameras": cameras})
+
+
+def test_camera_ids_that_would_not_name_one_camera_in_a_url_are_skipped() -> None:
+    """``*`` is every camera's stream, ``..`` resolves /api/cameras/../events to
+    it too, and a newline would forge a line of headless output."""
+
+    async def scenario() -> None:
+        app = web.Application()
+        app.router.add_get("/api/cameras", _odd_ids)
+        runner = web.AppRunner(app, shutdown_timeout=0.1)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+        try:
+            async with http_client() as client:
+                found = await RestClient(url, client).cameras()
+                assert [info.id for info in found] == ["0", "OK1"]
+        finally:
+            await runner.cleanup()
+
+    asyncio.run(scenario())

@@ -178,12 +178,13 @@ class RestClient:
             raise BadAnswer("GET /api/cameras: expected a list of cameras, got none")
         found = []
         for item in items:
-            if not isinstance(item, dict) or not item.get("id"):
-                log.warning("Skipped a camera entry without an id: %.200r", item)
+            camera_id = _camera_id(item.get("id") if isinstance(item, dict) else None)
+            if camera_id is None:
+                log.warning("Skipped a camera entry without a usable id: %.200r", item)
                 continue
             found.append(
                 CameraInfo(
-                    id=str(item["id"]),
+                    id=camera_id,
                     model=str(item.get("model") or ""),
                     connection_type=str(item.get("connectionType") or ""),
                     connected=_flag(item.get("connected")),
@@ -244,6 +245,23 @@ def _number(value: Any) -> float | None:
     except (TypeError, ValueError, OverflowError):
         return None
     return number if math.isfinite(number) else None
+
+
+def _camera_id(value: object) -> str | None:
+    """A camera id that names one camera in a URL path, or None: not ``*`` (all
+    cameras), ``.`` or ``..`` (which a URL resolves away), nor text with control
+    characters or longer than 200."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value)
+    if (
+        not text
+        or text in ("*", ".", "..")
+        or len(text) > 200
+        or any(ord(c) < 32 or ord(c) == 127 for c in text)
+    ):
+        return None
+    return text
 
 
 def _flag(value: Any) -> bool:
