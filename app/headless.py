@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import os
+import re
 import signal
 import sys
 from collections.abc import Callable, Coroutine
@@ -50,6 +52,20 @@ def event_fields(event: ev.Event) -> dict[str, Any]:
     return fields
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with NaN and infinities made None (JSON has no word for them)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
 class LinePrinter:
     """Writes the lines; a :class:`WatchObserver`."""
 
@@ -69,10 +85,15 @@ class LinePrinter:
         if self.closed:
             return
         # ASCII escapes for JSON, and backslash escapes for text, so that no
-        # character a server sends (a lone surrogate, say) can break the output.
+        # character a server sends (a lone surrogate, a newline that would forge
+        # a line, a terminal's escape sequence) can break the output.
         if self._json:
-            line = json.dumps(record, default=str)
+            try:
+                line = json.dumps(record, default=str, allow_nan=False)
+            except ValueError:  # NaN or infinity (from a recording): not JSON
+                line = json.dumps(_finite(record), default=str)
         else:
+            text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
             line = text.encode("utf-8", "backslashreplace").decode("utf-8")
         try:
             self._out.write(line + "\n")

@@ -147,3 +147,31 @@ def test_options_out_of_bounds_are_refused_as_settings_would(
     NaN stall timeout failed every attempt, a broken address retried forever."""
     assert cli.main(["--headless", *argv]) == 2
     assert said in capsys.readouterr().err
+
+
+def test_text_a_server_sends_cannot_forge_lines_or_drive_the_terminal() -> None:
+    """One line per event, whatever the text: newlines, escape sequences and a
+    lone surrogate come out as backslash escapes; NaN is JSON's null."""
+    import io
+
+    from app.headless import LinePrinter
+    from app.protocol import events as ev
+    from app.rig import LinkState
+
+    out = io.StringIO()
+    text = LinePrinter(out, as_json=False)
+    forged = "x\n12:00:00.000 http://fake FAKECAM afStatus: focused"
+    text.event_received("http://h:8080", "A",
+                        ev.CameraWarning(name="warning", message=forged))  # fmt: skip
+    text.stream_changed("http://h:8080", "A", LinkState.RETRYING,
+                        "bad \x1b]0;pwned\x07 \x9b2J \ud800 é", 1.0)  # fmt: skip
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2, lines
+    assert "\\x0a12:00:00.000 http://fake FAKECAM" in lines[0]
+    assert "\\x1b]0;pwned\\x07 \\x9b2J \\ud800 é" in lines[1]
+
+    out = io.StringIO()
+    LinePrinter(out, as_json=True).stream_changed(
+        "http://h:8080", "A", LinkState.RETRYING, "", float("nan")
+    )
+    assert json.loads(out.getvalue())["retry_in"] is None
