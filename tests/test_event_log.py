@@ -514,3 +514,24 @@ def test_the_export_dialog_saves_csv_when_csv_is_chosen(
     with (tmp_path / "shoot.csv").open(newline="", encoding="utf-8") as f:
         [row] = list(csv.DictReader(f))
     assert row["summary"] == "Card full"
+
+
+def test_a_server_inventing_event_names_gets_a_bounded_sorted_type_menu(
+    qtbot: QtBot,
+) -> None:
+    """10,000 names never seen before (the menu grew by a linear scan per name:
+    29 s of frozen window); the menu keeps the first MENU_TYPES, sorted, and the
+    text filter still finds the others."""
+    from app.ui.event_log import MENU_TYPES
+
+    log = EventLog(capacity=20_000)
+    qtbot.addWidget(log)
+    now = datetime.now()
+    names = [f"evt{(n * 7919) % 10_000:05d}" for n in range(10_000)]
+    feed(log, [LogEntry(now, "http://h:8080", "A", name, "x", "info")
+               for name in names], batch=500)  # fmt: skip
+    menu = [log.type_filter.itemText(i) for i in range(3, log.type_filter.count())]
+    assert len(menu) == MENU_TYPES
+    assert menu == sorted(menu)
+    log.text_filter.setText(names[-1])
+    qtbot.waitUntil(lambda: len(shown(log)) == 1, timeout=5000)

@@ -50,6 +50,9 @@ from .server_views import host_of
 if TYPE_CHECKING:  # loaded when first wanted (a class costs ~2 ms on first use)
     from PySide6.QtWidgets import QFileDialog
 
+MENU_TYPES = 300
+"""The most event types the type menu lists (a server inventing names without
+end would otherwise grow it without end); the text filter finds the others."""
 CAPACITY = 20_000
 """Rows the window keeps; the whole session is in the session file."""
 COLUMNS = ("Time", "Server", "Camera", "Type", "Summary")
@@ -308,8 +311,10 @@ class EventLog(QWidget):
         self._held: deque[LogEntry] = deque(maxlen=max(1, capacity))
         self._held_count = 0
         self._cameras: set[tuple[str, str]] = set()
+        self._camera_order: list[tuple[str, str]] = []  # the menu's, sorted
         self._servers: set[str] = set()
         self._types: set[str] = set()
+        self._type_order: list[str] = []  # the menu's, sorted
         self._exporting = False
         self._message = ""
         self.setAccessibleName("Event log")
@@ -486,16 +491,18 @@ class EventLog(QWidget):
     def _learn(self, entries: Sequence[LogEntry]) -> None:
         """Grow the filter menus with cameras and types not seen before."""
         for entry in entries:
-            if entry.type not in self._types:
+            if entry.type not in self._types and len(self._types) < MENU_TYPES:
                 self._types.add(entry.type)
-                _insert_sorted(self.type_filter, entry.type, entry.type, first=3)
+                at = _place(self._type_order, entry.type.casefold())
+                self.type_filter.insertItem(3 + at, entry.type, entry.type)
             if entry.camera is not None:
                 key = (entry.server, entry.camera)
                 if key not in self._cameras:
                     self._cameras.add(key)
                     self._servers.add(entry.server)
-                    _insert_sorted(self.camera_filter, self._camera_label(key),
-                                   _camera_data(key), first=1)  # fmt: skip
+                    at = _place(self._camera_order, (key[1].casefold(), key[0]))
+                    self.camera_filter.insertItem(1 + at, self._camera_label(key),
+                                                  _camera_data(key))  # fmt: skip
                     if len(self._servers) == 2:  # now say which server, for all
                         self._relabel_cameras()
 
@@ -666,12 +673,11 @@ def _camera_key(data: Any) -> tuple[str, str] | None:
     return server, camera
 
 
-def _insert_sorted(combo: QComboBox, text: str, data: Any, *, first: int) -> None:
-    """Insert an item keeping the items after ``first`` in order of their text."""
-    index = first
-    while index < combo.count() and combo.itemText(index).casefold() < text.casefold():
-        index += 1
-    combo.insertItem(index, text, data)
+def _place(order: list[Any], key: Any) -> int:
+    """Put ``key`` in the sorted list ``order``; returns where it went."""
+    at = bisect_left(order, key)
+    order.insert(at, key)
+    return at
 
 
 def _cell(value: object) -> str:
