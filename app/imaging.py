@@ -120,10 +120,13 @@ def decode_when_ready(
     *,
     wait: float = 10.0,
     settle: float = 1.5,
+    longest: float = 120.0,
     cancelled: Callable[[], bool] | None = None,
 ) -> Decoded:
     """Decode, waiting for a file that is still being written, locked or not yet
-    there, for at most ``wait`` seconds, sleeping between attempts.
+    there, sleeping between attempts: for at most ``wait`` seconds without the
+    file growing (a slow card or network still writing it is waited for), and
+    ``longest`` seconds in all.
 
     A file that stays the same size for ``settle`` seconds and is still not a
     whole picture is taken as truncated rather than waited for any longer.
@@ -142,8 +145,10 @@ def decode_when_ready(
             if growing:
                 last_size, changed = size, now
             settled = size >= 0 and now - changed >= settle
-            give_up = now + delay - start > wait or (
-                exc.problem != Problem.MISSING and settled
+            give_up = (
+                now + delay - changed > wait
+                or now - start > longest
+                or (exc.problem != Problem.MISSING and settled)
             )
             if not exc.retry and not growing:
                 raise  # a whole file that is no picture: no use waiting

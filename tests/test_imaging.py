@@ -214,6 +214,27 @@ def test_file_that_grows_for_a_second_after_its_event_is_shown(tmp_path: Path) -
     assert decoded.image.size().toTuple() == (120, 80)
 
 
+def test_file_still_growing_past_the_wait_is_waited_for(tmp_path: Path) -> None:
+    """A slow card or network share: written over three times the wait, but
+    never quiet for as long as the wait. Not 'truncated' halfway through."""
+    data = _jpeg(1200, 800)
+    path = tmp_path / "DSC00008.JPG"
+    path.write_bytes(data[:100])
+    step = len(data) // 15
+
+    def write_slowly() -> None:
+        for end in range(100, len(data), step):
+            time.sleep(0.1)
+            with open(path, "ab") as f:
+                f.write(data[end : end + step])
+
+    writer = threading.Thread(target=write_slowly)
+    writer.start()
+    decoded = decode_when_ready(str(path), 120, wait=0.5, settle=0.4)
+    writer.join()
+    assert decoded.image.size().toTuple() == (120, 80)
+
+
 def test_missing_file_says_where_it_was_expected(tmp_path: Path) -> None:
     path = tmp_path / "nowhere" / "DSC00007.JPG"
     with pytest.raises(ImageError) as caught:
