@@ -31,6 +31,11 @@ MAX_PIXELS = 200_000_000
 # "Unable to read image data". Our own limit is MAX_PIXELS, checked first.
 QImageReader.setAllocationLimit(MAX_PIXELS * 8 // 2**20)
 
+MAX_FULL_DECODE_BYTES = 512 * 2**20
+"""The most memory a picture that cannot be decoded at a reduced size (PNG,
+TIFF) may take decoded: a 61 MP 16-bit TIFF fits; a 10000x10000 16-bit PNG of
+777 KB, which would take 800 MB (and seconds of a worker), does not."""
+
 MAX_FILE_BYTES = 2 * 1024**3
 """Files larger than this are not read at all."""
 
@@ -232,6 +237,17 @@ def _read_scaled(reader: QImageReader, edge: int, size: int, kind: str) -> Decod
             f"too large to show ({declared.width()}x{declared.height()}, "
             f"{pixels / 1e6:.0f} MP; the limit is {MAX_PIXELS / 1e6:.0f} MP)",
         )
+    if not reader.supportsOption(QImageIOHandler.ImageOption.ScaledSize):
+        # PNG and TIFF are decoded whole, then scaled: what that takes counts.
+        depth = QImage.toPixelFormat(reader.imageFormat()).bitsPerPixel() or 32
+        needed = pixels * depth // 8
+        if needed > MAX_FULL_DECODE_BYTES:
+            raise ImageError(
+                Problem.TOO_LARGE,
+                f"too large to show ({declared.width()}x{declared.height()} at "
+                f"{depth} bits a pixel needs {needed / 2**20:.0f} MB to decode; "
+                f"the limit is {MAX_FULL_DECODE_BYTES // 2**20} MB)",
+            )
     transform = reader.transformation()
     swapped = bool(transform & QImageIOHandler.Transformation.TransformationRotate90)
     upright = declared.transposed() if swapped else declared

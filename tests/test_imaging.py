@@ -264,6 +264,26 @@ def test_declared_size_over_200_megapixels_is_refused_before_decoding(
     assert "240 MP" in str(caught.value)
 
 
+def test_a_small_png_that_would_take_800_mb_decoded_is_refused(tmp_path: Path) -> None:
+    """10000x10000 at 16 bits a channel is under the pixel limit, but a PNG is
+    decoded whole: 800 MB and seconds of a worker for a thumbnail."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    ihdr = struct.pack(">IIBBBBB", 10000, 10000, 16, 6, 0, 0, 0)  # 16-bit RGBA
+    path = tmp_path / "bomb16.png"
+    idat = chunk(b"IDAT", zlib.compress(b"\0" * 100))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + idat + chunk(b"IEND", b"")
+    )
+    with pytest.raises(ImageError) as caught:
+        decode(str(path), 256)
+    assert caught.value.problem == Problem.TOO_LARGE
+    assert "needs 763 MB to decode" in str(caught.value)
+
+
 def test_non_ascii_and_long_paths(tmp_path: Path) -> None:
     folder = tmp_path / "Séance d’été" / "写真" / ("très-long-" * 12)
     folder.mkdir(parents=True)
