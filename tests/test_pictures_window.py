@@ -184,3 +184,30 @@ def test_a_frame_still_loading_never_shows_the_picture_before_it(
         await close(window, task)
 
     run(scenario())
+
+
+def test_a_path_with_a_lone_surrogate_gets_its_placeholder_and_log_line(
+    qapp: QApplication, run: Runner, simulator, tmp_path: Path
+) -> None:
+    """JSON may carry "\\udcff", which no Qt string can hold: the answer for the
+    frame must still find the frame (it was left 'still being written')."""
+    odd = str(tmp_path / "DSC\udcff0001.JPG")
+
+    async def scenario() -> None:
+        window, task = open_window(qapp, simulator.url)
+        window.loader.wait = 1.0  # a missing file is not waited for 10 s here
+        await cameras_up(window)
+        data = {"filename": odd, "type": "image"}
+        await sim_call(
+            simulator, simulator.simulator.emit, CAMERA, "downloadComplete", data
+        )
+        card = window.cards[(simulator.url, CAMERA)]
+        await wait_until(
+            lambda: "not found" in card.thumb.accessibleDescription().lower(),
+            timeout=20,
+            what="the placeholder of a file that is not there",
+        )
+        assert any("no picture for DSC" in e.summary for e in window.rig.log)
+        await close(window, task)
+
+    run(scenario(), timeout=40)

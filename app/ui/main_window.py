@@ -486,7 +486,7 @@ class MainWindow(QMainWindow):
             file_bytes=picture.file_bytes,
         )
 
-    @Slot(str, int, object)
+    @Slot(object, int, object)
     def _on_picture(self, path: str, edge: int, picture: Picture) -> None:
         if edge == self.strip_edge:
             for card in self.cards.values():
@@ -503,7 +503,7 @@ class MainWindow(QMainWindow):
         if frame is not None and frame.path == path and edge == self.viewer.edge():
             self._show_in_viewer(path, picture)
 
-    @Slot(str, int, str, str)
+    @Slot(object, int, str, str)
     def _on_picture_failed(
         self, path: str, edge: int, problem: str, error: str
     ) -> None:

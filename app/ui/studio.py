@@ -246,14 +246,14 @@ class StudioView(QWidget):
         if picture is not None:
             self._set_image(picture.image)
 
-    @Slot(str, int, object)
+    @Slot(object, int, object)
     def _on_picture(self, path: str, edge: int, picture: Picture) -> None:
         if not self.active or self.frame is None or path != self.frame.path:
             return
         if edge == PICTURE_EDGE or (self._image is None and edge < PICTURE_EDGE):
             self._set_image(picture.image)  # a thumbnail will do until then
 
-    @Slot(str, int, str, str)
+    @Slot(object, int, str, str)
     def _on_picture_failed(self, path: str, edge: int, problem: str, _: str) -> None:
         if not self.active:
             return

@@ -65,8 +65,10 @@ class ThumbnailLoader(QObject):
             the reason in plain words.
     """
 
-    ready = Signal(str, int, object)
-    failed = Signal(str, int, str, str)
+    # The path as the frame has it (object, not str: Qt's strings would turn
+    # a lone surrogate into another character, and no frame would match).
+    ready = Signal(object, int, object)
+    failed = Signal(object, int, str, str)
     _finished = Signal(object, object, object)
 
     def __init__(
