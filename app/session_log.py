@@ -32,6 +32,9 @@ FLUSH_SECONDS = 0.5
 """At most this long between an entry being queued and it reaching the file."""
 QUEUE_LIMIT = 200_000
 """Entries waiting for a slow disk beyond this are dropped (and counted)."""
+SESSION_FILE_BYTES = 1024**3
+"""A session file stops growing here (a long shoot writes some 30 MB an hour;
+a server flooding events writes gigabytes), saying so in its last line."""
 LOG_FILE = "tether-monitor.log"
 LOG_FILE_BYTES = 2_000_000
 LOG_FILE_BACKUPS = 3
@@ -92,11 +95,13 @@ class SessionLog(RigListener):
         *,
         path: Path | None = None,
         keep: int = KEEP_SESSIONS,
+        limit: int = SESSION_FILE_BYTES,
         on_problem: Callable[[str], None] | None = None,
     ) -> None:
         self.folder = folder
         self.path = path
         self.keep = keep
+        self.limit = limit
         self.problem: str | None = None
         self.dropped = 0
         self._on_problem = on_problem
@@ -143,6 +148,7 @@ class SessionLog(RigListener):
 
     def _run(self) -> None:
         out = self._open()
+        written = 0
         dirty = False
         last_flush = time.monotonic()
         while True:
@@ -157,8 +163,17 @@ class SessionLog(RigListener):
                 try:
                     if self.dropped:
                         out.write(self._dropped_line())
-                    out.write(entry_line(item))
+                    line = entry_line(item)
+                    out.write(line)
+                    written += len(line)
                     dirty = True
+                    if written > self.limit:  # an event flood: the disk is kept
+                        why = f"{self.path} reached its limit of {self.limit:,} bytes"
+                        out.write(entry_line(LogEntry(
+                            datetime.now(), "", None, "session log",
+                            f"the session log stopped: {why}", "warning",
+                        )))  # fmt: skip
+                        out = self._fail(out, why)
                 except (OSError, ValueError) as exc:
                     out = self._fail(out, f"could not write to {self.path}: {exc}")
             if (

@@ -406,6 +406,19 @@ def test_old_session_files_are_removed_keeping_the_newest(tmp_path: Path) -> Non
     assert len(session_records(session.path)) == 3
 
 
+def test_a_session_file_stops_at_its_limit_and_says_so(tmp_path: Path) -> None:
+    """An event flood (119 MB in 25 s) must not fill the disk."""
+    problems: list[str] = []
+    session = SessionLog(tmp_path, limit=20_000, on_problem=problems.append).start()
+    session.write_many(entries(2000))
+    session.close()
+    records = session_records(session.path)
+    assert 20_000 < session.path.stat().st_size < 21_000
+    assert records[-1]["summary"].startswith("the session log stopped")
+    assert "limit of 20,000 bytes" in records[-1]["summary"]
+    assert problems and "limit" in problems[0]
+
+
 def test_the_diagnostic_log_goes_to_a_file_in_the_log_folder(tmp_path: Path) -> None:
     assert log_dir() == tmp_path / "data" / "logs"
     stop = start_file_logging(log_dir())
