@@ -86,10 +86,16 @@ class Recording(msgspec.Struct):
         it off the UI thread (asyncio.to_thread)."""
         out: list[dict[str, Any] | BadLine] = []
         while len(out) < limit:
-            line = self._file.readline()
+            line = self._file.readline(MAX_LINE)
             if not line:
                 break
             self._line += 1
+            if len(line) == MAX_LINE and not line.endswith("\n"):
+                while (rest := self._file.readline(MAX_LINE)) and rest[-1] != "\n":
+                    pass  # the rest of an overlong line, never held whole
+                out.append(BadLine(self._line, f"longer than {MAX_LINE:,} characters; "
+                                   "skipped"))  # fmt: skip
+                continue
             if not line.strip():
                 continue
             out.append(_parse_record(line, self._line))
@@ -99,6 +105,8 @@ class Recording(msgspec.Struct):
         self._file.close()
 
 
+MAX_LINE = 40 * 2**20
+"""The longest line read (a REST answer may hold up to 16 MiB, escaped)."""
 MAX_TIME = 7 * 24 * 3600.0
 """The latest time (seconds from the start) a record may have: a week."""
 
@@ -106,7 +114,8 @@ def open_recording(path: Path) -> Recording:
     """Open a recording and read its header; RecordingError says what is wrong.
     Blocking (one line is read)."""
     try:
-        file = open(path, encoding="utf-8", errors="replace", newline="\n")  # noqa: SIM115
+        # utf-8-sig: a recording saved again by an editor may start with a BOM.
+        file = open(path, encoding="utf-8-sig", errors="replace", newline="\n")  # noqa: SIM115
     except OSError as exc:
         raise RecordingError(f"cannot open {path}: {exc.strerror or exc}") from exc
     try:

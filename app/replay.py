@@ -27,6 +27,7 @@ from .monitor import MATCH_WINDOW, ServerWatcher, WatchObserver, _Reconciler
 from .protocol import errors
 from .protocol import events as ev
 from .protocol.rest import RestClient, normalize_url
+from .protocol.sse import MAX_EVENT_BYTES
 from .protocol.stream import ALL_CAMERAS
 from .recording import BadLine, Recording
 from .rig import LinkState, Rig
@@ -159,6 +160,13 @@ class ReplayWatcher(ServerWatcher):
         dropped = record.get("dropped")
         if isinstance(dropped, str):
             event: ev.Event = ev.BadEvent(name=name, error=dropped, raw=data)
+        elif len(data) > MAX_EVENT_BYTES:  # as a live stream would have dropped it
+            event = ev.BadEvent(
+                name=name,
+                error=f"an event of {len(data)} characters is over the "
+                f"{MAX_EVENT_BYTES // 1024} KiB limit and was dropped",
+                raw=ev.excerpt(data),
+            )
         elif sub == ALL_CAMERAS:  # as the live watcher reads it
             event = ev.decode_copy(name, data, first=first)
         else:

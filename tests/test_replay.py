@@ -240,6 +240,39 @@ def test_bad_lines_are_skipped_with_their_number(
     assert [r["state"] for r in printed if r["type"] == "afStatus"] == ["tracking"]
 
 
+def test_a_recording_saved_with_a_bom_an_overlong_line_and_a_huge_event_plays(
+    tmp_path: Path, run: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Re-saved by an editor (a BOM first); a line too long to hold is skipped
+    without being read whole; an event over the live limit is dropped as the
+    live stream would have dropped it."""
+    from app import recording
+
+    monkeypatch.setattr(recording, "MAX_LINE", 2 * 2**20)
+    records = ten_seconds()[:5]
+    path = synthetic(tmp_path / "saved.jsonl", records)
+    with path.open("a", encoding="utf-8") as file:
+        file.write('{"t": 0.5, "pad": "' + "x" * 3 * 2**20 + '"}\n')
+        file.write(json.dumps({"t": 0.6, "kind": "event", "server": "http://studio:8080",
+                               "stream": "A1", "event": "afStatus",
+                               "data": '{"state":"tracking"}'}) + "\n")  # fmt: skip
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    huge = {"t": 0.7, "kind": "event", "server": "http://studio:8080", "stream": "A1",
+            "event": "afStatus", "data": '{"state":"' + "y" * (1024 * 1024) + '"}'}
+    with path.open("a", encoding="utf-8") as file:
+        file.write(json.dumps(huge) + "\n")
+    out, err = io.StringIO(), io.StringIO()
+    result = run(replay_headless(open_recording(path), speed=50, as_json=True,
+                                 out=out, err=err))  # fmt: skip
+    assert "line 7: longer than 2,097,152 characters; skipped" in err.getvalue()
+    assert result.bad_lines >= 1
+    printed = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [r["state"] for r in printed if r["type"] == "afStatus"
+            and "state" in r] == ["tracking"]  # fmt: skip
+    dropped = [r for r in printed if "over the 1024 KiB limit" in r.get("error", "")]
+    assert len(dropped) == 1 and len(dropped[0]["raw"]) < 1000
+
+
 @pytest.mark.parametrize(
     ("argv", "said"),
     [
