@@ -8,7 +8,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,7 @@ from .config import for_run
 from .protocol.models import DEFAULT_URL
 from .resources import resource
 from .rig import Rig
-from .session_log import SessionLog, start_file_logging
+from .session_log import EarlyRecords, SessionLog, start_file_logging
 from .settings import Preferences
 from .ui.collector import MainThreadCollector
 from .ui.main_window import MainWindow
@@ -160,55 +160,59 @@ def run_window(
     this run only (None: as stored)."""
     app = make_app()
     app.setQuitOnLastWindowClosed(False)
-    # First: a start-up that goes wrong is when the file is wanted most.
-    stop_file_log, log_problem = None, ""
+    # What start-up logs is held, and written once the log file opens with the
+    # window on screen (logging.handlers alone took ~10 ms before the first
+    # paint); a start-up that fails first opens the file and writes it there.
+    early = EarlyRecords()
     try:
-        stop_file_log = start_file_logging(log_dir())
-    except OSError as exc:
-        log_problem = f"no diagnostic log file in {log_dir()}: {exc}"
-        print(f"tether-monitor: {log_problem}", file=sys.stderr)
-    run, overrides = for_run(
-        Preferences().config(),
-        servers=servers,
-        demo=demo is not None,
-        poll_interval=poll_interval,
-        stall_timeout=stall_timeout,
-        mappings=mappings,
-    )
-    collector = MainThreadCollector()
-    rig = Rig()
-    window = MainWindow(rig, mappings=run.mappings)
-    # The style sheet once the window is built: with a sheet in force, every
-    # widget put in a layout restyles all it holds, and the window took half
-    # as long again to build (tests/benchmarks/startup_parts.py).
-    apply_theme(app, window.preferences.theme)
-    window.run_overrides = overrides
-    if demo is not None:
-        window.setWindowTitle("Tether Monitor — demo (simulated cameras)")
+        run, overrides = for_run(
+            Preferences().config(),
+            servers=servers,
+            demo=demo is not None,
+            poll_interval=poll_interval,
+            stall_timeout=stall_timeout,
+            mappings=mappings,
+        )
+        collector = MainThreadCollector()
+        rig = Rig()
+        window = MainWindow(rig, mappings=run.mappings)
+        # The style sheet once the window is built: with a sheet in force, every
+        # widget put in a layout restyles all it holds, and the window took half
+        # as long again to build (tests/benchmarks/startup_parts.py).
+        apply_theme(app, window.preferences.theme)
+        window.run_overrides = overrides
+        if demo is not None:
+            window.setWindowTitle("Tether Monitor — demo (simulated cameras)")
 
-    # Ctrl+C in the terminal closes the window; the timer lets Python see the signal.
-    signal.signal(signal.SIGINT, lambda *_: window.close())
-    with contextlib.suppress(ValueError, AttributeError):
-        signal.signal(signal.SIGTERM, lambda *_: window.close())
-    pulse = QTimer()
-    pulse.timeout.connect(lambda: None)
-    pulse.start(200)
+        # Ctrl+C in the terminal closes the window (the timer lets Python see it).
+        signal.signal(signal.SIGINT, lambda *_: window.close())
+        with contextlib.suppress(ValueError, AttributeError):
+            signal.signal(signal.SIGTERM, lambda *_: window.close())
+        pulse = QTimer()
+        pulse.timeout.connect(lambda: None)
+        pulse.start(200)
 
-    checker = None
-    if self_test:
-        from .selftest import SelfTest
+        checker = None
+        if self_test:
+            from .selftest import SelfTest
 
-        checker = SelfTest(window)
-    if os.environ.get(FIRST_PAINT_ENV) == "exit":
-        window.installEventFilter(_ExitOnFirstPaint(window))
+            checker = SelfTest(window)
+        if os.environ.get(FIRST_PAINT_ENV) == "exit":
+            window.installEventFilter(_ExitOnFirstPaint(window))
 
-    shown = _Shown(window)
-    if window.first_start:  # with a window manager, its frame on screen too
-        window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
-    window.show()
-    if studio:
-        window.set_studio(True)
-    shown.wait()  # on screen first; then the simulator, the event loop, the network
+        shown = _Shown(window)
+        if window.first_start:  # with a window manager, its frame on screen too
+            window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
+        window.show()
+        if studio:
+            window.set_studio(True)
+        shown.wait()  # on screen first; then the simulator, the event loop, the network
+    except BaseException:
+        stop_file_log, _ = open_file_log(early)
+        if stop_file_log is not None:
+            stop_file_log()
+        raise
+    stop_file_log, log_problem = open_file_log(early)
     collector.settle()  # what start-up made is kept out of collections from now on
     simulator = None
     urls = list(run.servers)
@@ -274,6 +278,17 @@ def run_window(
         if stop_file_log is not None:
             stop_file_log()
     return checker.status if checker is not None else 0
+
+
+def open_file_log(early: EarlyRecords) -> tuple[Callable[[], None] | None, str]:
+    """Start the diagnostic log file with what ``early`` held; returns how to
+    stop it, or None and why there is none."""
+    try:
+        return start_file_logging(log_dir(), earlier=early.release()), ""
+    except OSError as exc:
+        problem = f"no diagnostic log file in {log_dir()}: {exc}"
+        print(f"tether-monitor: {problem}", file=sys.stderr)
+        return None, problem
 
 
 class _ExitOnFirstPaint(QObject):

@@ -242,9 +242,30 @@ class SessionLog(RigListener):
         return entry_line(entry)
 
 
-def start_file_logging(folder: Path) -> Callable[[], None]:
+class EarlyRecords(logging.Handler):
+    """Holds what is logged until the log file opens (made at once, it takes
+    only the logging module, which is loaded anyway)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+        logging.getLogger().addHandler(self)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def release(self) -> list[logging.LogRecord]:
+        """Stop holding; returns what was held."""
+        logging.getLogger().removeHandler(self)
+        return self.records
+
+
+def start_file_logging(
+    folder: Path, earlier: Iterable[logging.LogRecord] = ()
+) -> Callable[[], None]:
     """Copy Python logging to ``folder/tether-monitor.log`` (rotated at 2 MB, three
-    old files kept), written on a thread. Returns the function that stops it.
+    old files kept), written on a thread, after the ``earlier`` records. Returns
+    the function that stops it.
 
     Raises OSError when the folder or the file cannot be made.
     """
@@ -260,6 +281,8 @@ def start_file_logging(folder: Path) -> Callable[[], None]:
     )
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    for record in earlier:
+        records.put(record)
     into_queue = logging.handlers.QueueHandler(records)
     listener = logging.handlers.QueueListener(records, handler)
     root = logging.getLogger()

@@ -430,6 +430,24 @@ def test_the_diagnostic_log_goes_to_a_file_in_the_log_folder(tmp_path: Path) -> 
     assert "WARNING app.test: the stream said something odd: é" in text
 
 
+def test_what_start_up_logs_before_the_file_opens_is_written_first(
+    tmp_path: Path,
+) -> None:
+    """The file opens once the window is on screen; nothing logged before is lost."""
+    from app.session_log import EarlyRecords
+
+    early = EarlyRecords()
+    logging.getLogger("app.test").warning("before the window: settings unreadable")
+    stop = start_file_logging(log_dir(), earlier=early.release())
+    try:
+        logging.getLogger("app.test").warning("after it")
+    finally:
+        stop()
+    lines = (log_dir() / "tether-monitor.log").read_text(encoding="utf-8").splitlines()
+    assert [line.split("app.test: ")[1] for line in lines] == [
+        "before the window: settings unreadable", "after it"]  # fmt: skip
+
+
 def test_the_text_filter_over_a_full_ring(qapp: QApplication) -> None:
     model = EventLogModel(capacity=20_000)
     model.add(entries(20_000))
