@@ -205,7 +205,9 @@ class Alerts(RigListener):
 
     def camera_changed(self, camera: Camera) -> None:
         if camera.key not in self.rig.cameras:
-            return  # its server is no longer watched (see server_changed)
+            if camera.server in self.rig.servers:  # forgotten: lost too long ago
+                self._forget(camera.server, camera.id)
+            return  # (a server no longer watched: see server_changed)
         if self._check_camera(camera, self._clock()):
             self._changed()
 
@@ -227,15 +229,21 @@ class Alerts(RigListener):
         self._raise(kind, camera.server, camera.id, message)
         self._changed()
 
-    def _forget(self, url: str) -> None:
-        """Drop every alert and condition of a server that is no longer watched."""
-        gone = [key for key in self._alerts if key[1] == url]
+    def _forget(self, url: str, camera_id: str | None = None) -> None:
+        """Drop every alert and condition of a server that is no longer watched,
+        or of one of its cameras that the rig forgot."""
+
+        def mine(key: AlertKey) -> bool:
+            return key[1] == url and (camera_id is None or key[2] == camera_id)
+
+        gone = [key for key in self._alerts if mine(key)]
         for key in gone:
             del self._alerts[key]
-        self._holding = {key for key in self._holding if key[1] != url}
-        self._pending = {k: v for k, v in self._pending.items() if k[1] != url}
-        self._states.pop(url, None)
-        self._reopened.pop(url, None)
+        self._holding = {key for key in self._holding if not mine(key)}
+        self._pending = {k: v for k, v in self._pending.items() if not mine(k)}
+        if camera_id is None:
+            self._states.pop(url, None)
+            self._reopened.pop(url, None)
         if gone:
             self._changed()
 

@@ -352,18 +352,18 @@ class Rig:
             if camera.id not in seen and camera.connected and not _newer(camera, asked):
                 self._set_lost(camera, why="no longer listed by the server")
                 self._camera_changed(camera)
-        self._forget_lost_beyond_limit(url)
+        self._forget_beyond_limit(url, seen)
         return new
 
-    def _forget_lost_beyond_limit(self, url: str) -> None:
-        """Past MAX_CAMERAS cards on a server, the cameras lost longest ago are
-        forgotten (a server naming new ids in every answer would otherwise
-        grow the window without end); the log says so."""
+    def _forget_beyond_limit(self, url: str, listed: set[str]) -> None:
+        """Past MAX_CAMERAS cards on a server, the cameras no longer listed that
+        were lost longest ago are forgotten (a server naming new ids in every
+        answer would otherwise grow the window without end); the log says so."""
         cameras = self.cameras_of(url)
         extra = len(cameras) - MAX_CAMERAS
         if extra <= 0:
             return
-        lost = sorted((c for c in cameras if not c.connected),
+        lost = sorted((c for c in cameras if c.id not in listed and not c.connected),
                       key=lambda c: c.lost_at or datetime.min)  # fmt: skip
         gone = lost[:extra]
         for camera in gone:

@@ -76,3 +76,20 @@ def test_a_server_is_offline_since_it_was_lost_not_since_its_last_retry() -> Non
     assert rig.servers[url].since > lost, "the state's own time moves on"
     rig.set_link(url, LinkState.OPEN)
     assert rig.servers[url].offline_since is None
+
+
+def test_past_64_cameras_only_ones_no_longer_listed_are_forgotten() -> None:
+    """Cameras the server still lists (even unconnected, never connected) keep
+    their cards; the one it stopped naming goes."""
+    from app.protocol.rest import CameraInfo
+    from app.rig import MAX_CAMERAS
+
+    url = "http://h:8080"
+    rig = Rig()
+    rig.update_cameras(url, [CameraInfo("OLD", "ILCE-1", "USB", True)])
+    listed = [CameraInfo(f"C{n:02d}", "ILCE-1", "USB", False) for n in range(63)]
+    listed.append(CameraInfo("ON", "ILCE-1", "USB", True))
+    rig.update_cameras(url, listed)
+    assert len(rig.cameras) == MAX_CAMERAS
+    assert (url, "OLD") not in rig.cameras
+    assert any("forgot 1 lost camera(s)" in e.summary for e in rig.log)

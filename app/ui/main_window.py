@@ -356,10 +356,15 @@ class MainWindow(QMainWindow):
 
     @Slot(list)
     def _on_cameras_changed(self, keys: list[CameraKey]) -> None:
-        added = False
+        added = removed = False
         for key in keys:
             camera = self.rig.cameras.get(key)
-            if camera is None:
+            if camera is None:  # forgotten, or its server is no longer watched
+                gone = self.cards.pop(key, None)
+                if gone is not None:
+                    self._grid.removeWidget(gone)
+                    gone.deleteLater()
+                    removed = True
                 continue
             card = self.cards.get(key)
             if card is None:
@@ -374,7 +379,7 @@ class MainWindow(QMainWindow):
             else:
                 card.show_camera(camera)
         self._refresh_status()
-        if added:
+        if added or removed:
             self._schedule_relayout()
 
     @Slot(object)
