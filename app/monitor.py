@@ -43,9 +43,6 @@ log = logging.getLogger(__name__)
 STEADY_AFTER = 10.0
 """Seconds a link must hold before its retry delays start over from the shortest."""
 
-"""Cameras watched on one server (a stream each): a rig is 1 to 16 bodies; a
-list of thousands is a broken server, and must not take the window down."""
-
 MATCH_WINDOW = 1.5
 """Seconds a copy on the all-cameras stream waits for the same event on a camera's."""
 

@@ -24,7 +24,9 @@ log = logging.getLogger(__name__)
 
 RECENT_FRAMES = 50
 MAX_CAMERAS = 64
-"""The most cameras one server may have: watched, and with a card each."""
+"""The most cameras one server may have, watched and with a card each: a rig is
+1 to 16 bodies; a list of thousands is a broken server, and must not take the
+window down."""
 SUMMARY_LIMIT = 400
 """A log line's summary is cut to this many characters (payloads can be huge)."""
 LOG_CAPACITY = 5000

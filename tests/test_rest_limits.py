@@ -252,7 +252,8 @@ def test_events_of_an_unknown_camera_ask_for_the_list_at_most_once_a_second() ->
 
 
 async def _odd_ids(_: web.Request) -> web.Response:
-    ids: list[object] = ["*", "..", ".", "A\nFAKE", "x" * 201, True, None, 0, "OK1"]
+    ids: list[object] = ["*", "..", ".", "A\nFAKE", "A\x85", " ", "x" * 201, True,
+                         None, "A\ud800", 0, "OK1"]
     cameras = [{"id": i, "model": "ILCE-1", "connected": True} for i in ids]
     return web.json_response({"success": True, "cameras": cameras})
 

@@ -7,6 +7,7 @@ import contextlib
 import json
 import logging
 import math
+import re
 import socket
 import time
 from collections.abc import AsyncIterator, Callable
@@ -249,19 +250,26 @@ def _number(value: Any) -> float | None:
 
 def _camera_id(value: object) -> str | None:
     """A camera id that names one camera in a URL path, or None: not ``*`` (all
-    cameras), ``.`` or ``..`` (which a URL resolves away), nor text with control
-    characters or longer than 200."""
+    cameras), ``.`` or ``..`` (which a URL resolves away), blank, longer than
+    200, with control characters, or not encodable (a lone surrogate)."""
     if isinstance(value, bool) or not isinstance(value, str | int):
         return None
     text = str(value)
     if (
-        not text
+        not text.strip()
         or text in ("*", ".", "..")
         or len(text) > 200
-        or any(ord(c) < 32 or ord(c) == 127 for c in text)
+        or _CONTROL.search(text)
     ):
         return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
     return text
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _flag(value: Any) -> bool:
