@@ -419,6 +419,13 @@ class ServerWatcher:
         backoff = Backoff()
         lost_at: datetime | None = None
         steady: list[asyncio.Task[None]] = []
+        me = asyncio.current_task()
+
+        def mine() -> bool:
+            """Whether this is still the camera's stream: one cancelled because
+            the camera was no longer listed may end after a new one opened."""
+            return self._streams.get(camera_id) in (None, me)
+
         try:
             while True:
                 self._stream_state(camera_id, LinkState.CONNECTING)
@@ -451,7 +458,8 @@ class ServerWatcher:
                     reason = f"internal error: {exc!r}"
                     log.exception("Stream of %s on %s failed", camera_id, self.url)
                 finally:
-                    self.rig.set_streaming(self.url, camera_id, False)
+                    if mine():
+                        self.rig.set_streaming(self.url, camera_id, False)
                     for task in steady:
                         task.cancel()
                     steady.clear()
@@ -462,8 +470,9 @@ class ServerWatcher:
                 self._stream_state(camera_id, LinkState.RETRYING, reason, delay)
                 await asyncio.sleep(delay)
         finally:
-            self._open_streams.discard(camera_id)
-            self._stream_state(camera_id, LinkState.CLOSED, "stopped")
+            if mine():
+                self._open_streams.discard(camera_id)
+                self._stream_state(camera_id, LinkState.CLOSED, "stopped")
 
     def _note_gap(self, camera_id: str, since: datetime) -> None:
         self.rig.note(

@@ -4,7 +4,7 @@ a time. Over a real socket, against a small hostile server."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 from aiohttp import web
@@ -274,6 +274,67 @@ def test_camera_ids_that_would_not_name_one_camera_in_a_url_are_skipped() -> Non
             async with http_client() as client:
                 found = await RestClient(url, client).cameras()
                 assert [info.id for info in found] == ["0", "OK1"]
+        finally:
+            await runner.cleanup()
+
+    asyncio.run(scenario())
+
+
+LISTED = web.AppKey("listed", list)
+"""The ids the camera list names now (the test changes it)."""
+
+
+async def _listed(request: web.Request) -> web.Response:
+    cameras = [{"id": i, "model": "ILCE-1", "connectionType": "USB", "connected": True}
+               for i in request.app[LISTED]]  # fmt: skip
+    return web.json_response({"success": True, "cameras": cameras})
+
+
+def test_a_camera_no_longer_listed_has_its_stream_closed_until_listed_again() -> None:
+    from app.monitor import ServerWatcher
+    from app.rig import Rig
+
+    async def scenario() -> None:
+        app = web.Application()
+        app[LISTED] = ["A", "B"]
+        app.router.add_get("/api/server/status", _status)
+        app.router.add_get("/api/events", _sse)
+        app.router.add_get("/api/cameras", _listed)
+        app.router.add_get("/api/cameras/{id}/events", _sse)
+        app.router.add_get("/api/cameras/{id}/connection", _refused)
+        app.router.add_get("/api/cameras/{id}/properties/all", _refused)
+        runner = web.AppRunner(app, shutdown_timeout=0.1)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+        rig = Rig()
+
+        async def until(check: Callable[[], bool], what: str) -> None:
+            for _ in range(200):
+                if check():
+                    return
+                await asyncio.sleep(0.02)
+            raise AssertionError(f"{what} did not happen")
+
+        def streaming(camera_id: str) -> bool:
+            camera = rig.cameras.get((url, camera_id))
+            return camera is not None and camera.streaming
+
+        try:
+            async with http_client() as client:
+                watcher = ServerWatcher(rig, url, client, poll_interval=0.2)
+                task = asyncio.ensure_future(watcher.run())
+                await until(lambda: streaming("A") and streaming("B"), "both open")
+                app[LISTED][:] = ["B"]
+                await until(lambda: not streaming("A"), "A's stream closed")
+                assert not rig.cameras[(url, "A")].connected, "A shown as lost"
+                app[LISTED][:] = ["A", "B"]
+                await until(lambda: streaming("A"), "A's stream open again")
+                await asyncio.sleep(0.5)  # the cancelled stream ended long ago
+                assert streaming("A") and streaming("B")
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         finally:
             await runner.cleanup()
 
