@@ -159,8 +159,7 @@ def test_a_frame_still_loading_never_shows_the_picture_before_it(
     """A good frame, then one whose file is not written yet: within a moment the
     large view says the new one is loading, under its own name, and Open no
     longer opens the frame before."""
-    waiting = tmp_path / "DSC09999.JPG"
-    waiting.write_bytes(b"")  # stays empty: its decode keeps waiting
+    waiting = tmp_path / "DSC09999.JPG"  # not there yet: waited for 10 s
 
     async def scenario() -> None:
         window, task = open_window(qapp, simulator.url)
@@ -211,3 +210,51 @@ def test_a_path_with_a_lone_surrogate_gets_its_placeholder_and_log_line(
         await close(window, task)
 
     run(scenario(), timeout=40)
+
+
+def test_the_large_view_swaps_pictures_without_a_blink_and_holds_through_a_burst(
+    qtbot,
+) -> None:
+    """A picture ready within the grace replaces the one before directly; frames
+    landing faster than they decode keep the last picture up, under its own
+    caption, and once they stop the newest is said to be loading."""
+    from datetime import datetime
+
+    from PySide6.QtGui import QColor, QImage
+
+    from app.rig import Frame
+    from app.ui.viewer import SWAP_GRACE_MS, FrameViewer
+
+    viewer = FrameViewer()
+    qtbot.addWidget(viewer)
+    viewer.resize(800, 600)
+    viewer.show()
+    qtbot.waitExposed(viewer)
+
+    def frame(n: int) -> Frame:
+        return Frame(("http://h:8080", "A"), f"/x/DSC{n:05d}.JPG", n, datetime.now())
+
+    def picture(colour: str) -> QImage:
+        image = QImage(300, 200, QImage.Format.Format_RGB32)
+        image.fill(QColor(colour))
+        return image
+
+    first, second = frame(1), frame(2)
+    viewer.add(first)
+    viewer.set_picture(first.path, picture("red"), local_path="/x/DSC00001.JPG")
+    viewer.add(second)
+    assert not viewer.pixmap().isNull(), "the picture before stays up"
+    assert viewer.caption.text().startswith("DSC00001.JPG"), "under its own name"
+    viewer.set_picture(second.path, picture("blue"))
+    assert viewer.caption.text().startswith("DSC00002.JPG")
+    qtbot.wait(SWAP_GRACE_MS + 100)
+    assert not viewer.pixmap().isNull(), "no 'Loading' after the picture came"
+
+    for n in range(3, 8):  # a burst: a frame every 50 ms, none decoded in time
+        viewer.add(frame(n))
+        qtbot.wait(50)
+        assert not viewer.pixmap().isNull()
+        assert viewer.caption.text().startswith("DSC00002.JPG")
+    qtbot.waitUntil(lambda: viewer.canvas.text() == "Loading DSC00007.JPG…",
+                    timeout=2000)  # fmt: skip
+    assert viewer.caption.text().startswith("DSC00007.JPG")

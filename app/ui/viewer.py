@@ -36,9 +36,10 @@ class _Canvas(QLabel):
 
 _WAITING = "The latest frame appears here"
 SWAP_GRACE_MS = 250
-"""How long the picture before stays up while the next one decodes: a frame
-that is ready by then replaces it without a blink; one that is not is said
-to be loading, never shown with the one before."""
+"""How long the picture before stays up, under its own caption, while the next
+one decodes: a frame ready by then replaces it without a blink; one that is not
+is said to be loading. Each new frame restarts the wait, so a burst shows the
+last picture decoded until the frames stop coming."""
 
 
 class FrameViewer(QWidget):
@@ -63,6 +64,7 @@ class FrameViewer(QWidget):
         self.index = 0
         self.actual_size = False
         self._image: QImage | None = None
+        self._before: QImage | None = None  # shown while the next one decodes
         self._local_path = ""
         self.full_size: tuple[int, int] | None = None
         self.file_bytes: int | None = None
@@ -149,14 +151,15 @@ class FrameViewer(QWidget):
         self.index = max(0, min(index, len(self.frames) - 1))
         self.full_size = None
         self.file_bytes = None
-        shown = self._image is not None
+        if self._image is not None:
+            self._before = self._image
         self._image = None
         self._local_path = ""
+        if self._before is not None:  # kept up a moment, under its own caption
+            self._swap.start()
         self.zoom_button.setChecked(False)
         self._update_buttons()
-        if shown:  # kept up for a moment (SWAP_GRACE_MS), under its own caption
-            self._swap.start()
-        else:
+        if self._before is None:
             self._show_loading()
         frame = self.frame
         if frame is not None:
@@ -165,6 +168,7 @@ class FrameViewer(QWidget):
     @Slot()
     def _show_loading(self) -> None:
         self._swap.stop()
+        self._before = None
         self._caption()
         self._fit()
 
@@ -193,6 +197,7 @@ class FrameViewer(QWidget):
         if frame is None or frame.path != path:
             return
         self._swap.stop()
+        self._before = None
         self._image = image
         self._local_path = local_path
         self.full_size = full_size
@@ -247,7 +252,8 @@ class FrameViewer(QWidget):
         self._fit()
 
     def _fit(self) -> None:
-        if self._image is None:  # text, not an empty pixmap: that hid the text
+        image = self._image if self._image is not None else self._before
+        if image is None:  # text, not an empty pixmap: that hid the text
             frame = self.frame
             self.canvas.setText(f"Loading {frame.name}…" if frame else _WAITING)
             return
@@ -255,7 +261,7 @@ class FrameViewer(QWidget):
             return  # hidden behind the studio view: scaled once shown again
         ratio = self.devicePixelRatioF()
         if self.actual_size:
-            pixmap = QPixmap.fromImage(self._image)
+            pixmap = QPixmap.fromImage(image)
             pixmap.setDevicePixelRatio(ratio)
             self.canvas.setPixmap(pixmap)
             self.canvas.resize(pixmap.deviceIndependentSize().toSize())
@@ -263,7 +269,7 @@ class FrameViewer(QWidget):
         space = self.scroll.viewport().size()
         if space.width() < 10 or space.height() < 10:
             space = QSize(640, 480)
-        self.canvas.setPixmap(fitted(self._image, space, ratio))
+        self.canvas.setPixmap(fitted(image, space, ratio))
 
     @Slot()
     def _open(self) -> None:
