@@ -207,7 +207,9 @@ def run_window(
         if studio:
             window.set_studio(True)
         shown.wait()  # on screen first; then the simulator, the event loop, the network
-    except BaseException:
+    except BaseException as exc:
+        if isinstance(exc, Exception):  # (not Ctrl+C)
+            log.exception("The start-up failed")
         stop_file_log, _ = open_file_log(early)
         if stop_file_log is not None:
             stop_file_log()

@@ -33,8 +33,8 @@ QImageReader.setAllocationLimit(MAX_PIXELS * 8 // 2**20)
 
 MAX_FULL_DECODE_BYTES = 512 * 2**20
 """The most memory a picture that cannot be decoded at a reduced size (PNG,
-TIFF) may take decoded: a 61 MP 16-bit TIFF fits; a 10000x10000 16-bit PNG of
-777 KB, which would take 800 MB (and seconds of a worker), does not."""
+TIFF) may take decoded: a 61 MP 8-bit TIFF fits; a 10000x10000 16-bit PNG of
+777 KB, which took 1.6 GB and 6.5 s of a worker, does not."""
 
 MAX_FILE_BYTES = 2 * 1024**3
 """Files larger than this are not read at all."""
@@ -125,13 +125,14 @@ def decode_when_ready(
     *,
     wait: float = 10.0,
     settle: float = 1.5,
-    longest: float = 120.0,
+    longest: float = 30.0,
     cancelled: Callable[[], bool] | None = None,
 ) -> Decoded:
     """Decode, waiting for a file that is still being written, locked or not yet
     there, sleeping between attempts: for at most ``wait`` seconds without the
     file growing (a slow card or network still writing it is waited for), and
-    ``longest`` seconds in all.
+    ``longest`` seconds in all (the worker waits meanwhile: on 2 cores it is the
+    only one, so this is kept short).
 
     A file that stays the same size for ``settle`` seconds and is still not a
     whole picture is taken as truncated rather than waited for any longer.
@@ -240,7 +241,8 @@ def _read_scaled(reader: QImageReader, edge: int, size: int, kind: str) -> Decod
     if not reader.supportsOption(QImageIOHandler.ImageOption.ScaledSize):
         # PNG and TIFF are decoded whole, then scaled: what that takes counts.
         depth = QImage.toPixelFormat(reader.imageFormat()).bitsPerPixel() or 32
-        needed = pixels * depth // 8
+        # Over 32 bits, Qt makes a converted copy as large to scale it.
+        needed = pixels * depth // 8 * (2 if depth > 32 else 1)
         if needed > MAX_FULL_DECODE_BYTES:
             raise ImageError(
                 Problem.TOO_LARGE,

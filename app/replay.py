@@ -160,10 +160,12 @@ class ReplayWatcher(ServerWatcher):
         dropped = record.get("dropped")
         if isinstance(dropped, str):
             event: ev.Event = ev.BadEvent(name=name, error=dropped, raw=data)
-        elif len(data) > MAX_EVENT_BYTES:  # as a live stream would have dropped it
+        elif len(data) > MAX_EVENT_BYTES // 4 and (
+            size := len(data.encode("utf-8", "surrogatepass"))
+        ) > MAX_EVENT_BYTES:  # as a live stream would have dropped it (bytes)
             event = ev.BadEvent(
                 name=name,
-                error=f"an event of {len(data)} characters is over the "
+                error=f"an event of {size} bytes is over the "
                 f"{MAX_EVENT_BYTES // 1024} KiB limit and was dropped",
                 raw=ev.excerpt(data),
             )

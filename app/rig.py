@@ -230,6 +230,7 @@ class Rig:
         self.cameras: dict[CameraKey, Camera] = {}
         self.log: deque[LogEntry] = deque(maxlen=LOG_CAPACITY)
         self._listeners: list[RigListener] = []
+        self._failures: set[tuple[str, str]] = set()  # (listener, news) that failed
 
     def subscribe(self, listener: RigListener) -> Callable[[], None]:
         self._listeners.append(listener)
@@ -532,7 +533,14 @@ class Rig:
             try:
                 getattr(listener, what)(*args)
             except Exception:
-                log.exception("A rig listener failed on %s", what)
+                # The whole story once per listener and kind of news; one that
+                # fails on every event must not fill the diagnostic log.
+                failure = (type(listener).__name__, what)
+                if failure not in self._failures:
+                    self._failures.add(failure)
+                    log.exception("A rig listener (%s) failed on %s", *failure)
+                else:
+                    log.debug("A rig listener (%s) failed on %s again", *failure)
 
 
 def summarize(event: ev.Event) -> str:

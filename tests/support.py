@@ -66,6 +66,8 @@ def start_real_server(url: str, tries: int = 5, wait: float = 8.0) -> Any:
     that happened about one start in nine. The start runs with SIGPIPE ignored
     (``restore_signals=False`` keeps Python's SIG_IGN through exec), so ldd gets
     EPIPE instead of dying; a start that still exits early is tried again.
+    (The server the script execs inherits SIGPIPE ignored too, as servers
+    usually run: a client that goes away is then an EPIPE for it, not a death.)
     """
     import os
     import signal

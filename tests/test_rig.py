@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from app.protocol import events as ev
 from app.protocol.rest import CameraInfo, ConnectionInfo
-from app.rig import LinkState, Rig
+from app.rig import Camera, LinkState, Rig
 
 URL = "http://host:8080"
 
@@ -93,3 +95,33 @@ def test_past_64_cameras_only_ones_no_longer_listed_are_forgotten() -> None:
     assert len(rig.cameras) == MAX_CAMERAS
     assert (url, "OLD") not in rig.cameras
     assert any("forgot 1 lost camera(s)" in e.summary for e in rig.log)
+
+
+def test_a_listener_that_fails_stops_neither_the_others_nor_the_rig(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The window, the alerts and the session log are all listeners: one that
+    raised once ended the watching of a whole server."""
+    from app.rig import RigListener
+
+    class Broken(RigListener):
+        def camera_changed(self, camera: Camera) -> None:
+            raise ValueError("a bug")
+
+    class Counting(RigListener):
+        seen = 0
+
+        def camera_changed(self, camera: Camera) -> None:
+            Counting.seen += 1
+
+    rig = Rig()
+    rig.subscribe(Broken())
+    rig.subscribe(Counting())
+    url = "http://h:8080"
+    rig.update_cameras(url, [CameraInfo("A", "ILCE-1", "USB", True)])
+    for state in (ev.AfState.FOCUSED, ev.AfState.TRACKING, ev.AfState.UNLOCKED):
+        rig.apply(url, "A", ev.AfChanged(name="afStatus", state=state))
+    assert rig.cameras[(url, "A")].af == ev.AfState.UNLOCKED
+    assert Counting.seen == 4
+    told = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(told) == 1 and "Broken" in told[0].getMessage(), "said once"

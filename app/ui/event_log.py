@@ -53,6 +53,9 @@ if TYPE_CHECKING:  # loaded when first wanted (a class costs ~2 ms on first use)
 MENU_TYPES = 300
 """The most event types the type menu lists (a server inventing names without
 end would otherwise grow it without end); the text filter finds the others."""
+MENU_CAMERAS = 300
+"""The most cameras the camera menu lists (ids named by events no camera's
+stream carried, or by cameras forgotten, could otherwise grow it without end)."""
 CAPACITY = 20_000
 """Rows the window keeps; the whole session is in the session file."""
 COLUMNS = ("Time", "Server", "Camera", "Type", "Summary")
@@ -495,7 +498,7 @@ class EventLog(QWidget):
                 self._types.add(entry.type)
                 at = _place(self._type_order, entry.type.casefold())
                 self.type_filter.insertItem(3 + at, entry.type, entry.type)
-            if entry.camera is not None:
+            if entry.camera is not None and len(self._cameras) < MENU_CAMERAS:
                 key = (entry.server, entry.camera)
                 if key not in self._cameras:
                     self._cameras.add(key)
