@@ -220,7 +220,7 @@ def test_file_still_growing_past_the_wait_is_waited_for(tmp_path: Path) -> None:
     data = _jpeg(1200, 800)
     path = tmp_path / "DSC00008.JPG"
     path.write_bytes(data[:100])
-    step = len(data) // 15
+    step = len(data) // 20  # 2 s of writing, against a wait of 1 s
 
     def write_slowly() -> None:
         for end in range(100, len(data), step):
@@ -230,7 +230,7 @@ def test_file_still_growing_past_the_wait_is_waited_for(tmp_path: Path) -> None:
 
     writer = threading.Thread(target=write_slowly)
     writer.start()
-    decoded = decode_when_ready(str(path), 120, wait=0.5, settle=0.4)
+    decoded = decode_when_ready(str(path), 120, wait=1.0, settle=0.8)
     writer.join()
     assert decoded.image.size().toTuple() == (120, 80)
 
