@@ -142,6 +142,34 @@ def test_oversize_single_line_across_many_chunks_keeps_memory_bounded() -> None:
     assert pairs(events) == [("message", "next")]
 
 
+def test_an_event_that_never_ends_is_said_once_it_passes_the_limit() -> None:
+    """A data line that goes on and on (a server bug): memory stays bounded, and
+    the drop is said as soon as the limit is passed, not when (if ever) the
+    line ends; the stream looked healthy meanwhile."""
+
+    async def run() -> RawEvent | OversizeEvent:
+        gate = asyncio.Event()
+
+        async def chunks() -> AsyncIterator[bytes]:
+            yield b"event: a\ndata: 1\n\nevent: b\ndata: "
+            for _ in range(10):
+                yield b"z" * 1000
+            await gate.wait()  # ...and more, some day
+
+        events = iter_events(chunks(), max_event_bytes=4096)
+        try:
+            first = await asyncio.wait_for(anext(events), 1.0)
+            assert isinstance(first, RawEvent) and first.name == "a"
+            return await asyncio.wait_for(anext(events), 1.0)
+        finally:
+            gate.set()
+            await events.aclose()
+
+    dropped = asyncio.run(run())
+    assert isinstance(dropped, OversizeEvent)
+    assert dropped.size > 4096 and dropped.head.startswith("event: b")
+
+
 _name = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABC", min_size=1, max_size=12)
 _data = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n"),

@@ -78,11 +78,12 @@ class _Guard:
                 chunk = chunk[1:]
         if b"\n" not in chunk and b"\r" not in chunk:
             self._pending += chunk  # amortised: no rescan of the line so far
-            self._check_pending()
-            return b""
+            out: list[bytes] = []
+            self._check_pending(out)
+            return b"".join(out)
         text = bytes(self._pending) + chunk if self._pending else chunk
         self._pending.clear()
-        out: list[bytes] = []
+        out = []
         if (self._block_size or self._oversize) and b"\r" not in text:
             # Finish the event in progress line by line, then take the next
             # ones whole if they allow.
@@ -97,7 +98,7 @@ class _Guard:
             text = text[whole:]
         if text:
             self._lines(text, out)
-        self._check_pending()
+        self._check_pending(out)
         return b"".join(out)
 
     def _lines(self, text: bytes, out: list[bytes]) -> None:
@@ -131,11 +132,12 @@ class _Guard:
                 return 0
         return end
 
-    def _check_pending(self) -> None:
+    def _check_pending(self, out: list[bytes]) -> None:
         """Bound the memory a line without an end can take."""
         if len(self._pending) > 1 and self._block_size + len(self._pending) > self._max:
             if not self._oversize:
-                self._overflow(bytes(self._pending[:300]))
+                size = self._block_size + len(self._pending)
+                self._overflow(out, size, bytes(self._pending[:300]))
             # Keep one byte so the rest of this line is not read as a new line.
             self._block_size += len(self._pending) - 1
             self._pending = bytearray(b"#")
@@ -159,18 +161,22 @@ class _Guard:
                 if line.startswith(b"data:") or line == b"data":
                     self._has_data = True
             if self._block_size > self._max:
-                self._overflow()
+                self._overflow(out, self._block_size)
 
-    def _overflow(self, partial: bytes = b"") -> None:
-        head = b"\n".join([*self._block, partial[:300]]).strip()[:300]
+    def _overflow(self, out: list[bytes], size: int, partial: bytes = b"") -> None:
+        """The event in progress passed the limit: it is said now, in its place
+        among the others (the rest of it may take long to come, or never end),
+        and its remaining lines are skipped."""
+        head = b"\n".join([*self._block, partial]).strip()[:300]
+        text = head.decode("utf-8", "replace")
+        self.dropped.append(OversizeEvent(size=size, head=text))
+        out.append(f"event: {_DROP_MARK}\ndata: -\n\n".encode())
         self._oversize = True
-        self._block = [head]
+        self._block = []
 
     def _end_block(self, out: list[bytes]) -> None:
         if self._oversize:
-            head = self._block[0].decode("utf-8", "replace")
-            self.dropped.append(OversizeEvent(size=self._block_size, head=head))
-            out.append(f"event: {_DROP_MARK}\ndata: -\n\n".encode())
+            pass  # said when it passed the limit
         elif self._has_data:
             out.extend(line + b"\n" for line in self._block)
             out.append(b"\n")

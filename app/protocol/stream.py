@@ -75,8 +75,8 @@ async def subscribe(
                     limit = max_event_bytes // 1024
                     bad = BadEvent(
                         name="?",
-                        error=f"an event of {dropped.size} bytes is over the "
-                        f"{limit} KiB limit and was dropped",
+                        error=f"an event went over the {limit} KiB limit "
+                        f"({dropped.size} bytes so far) and is dropped",
                         raw=excerpt(dropped.head),
                     )
                     yield bad, dropped.head
