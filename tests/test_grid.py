@@ -93,28 +93,13 @@ def test_cameras_a_server_stops_naming_leave_the_grid_and_the_alerts(
 ) -> None:
     """A server naming 64 new cameras in every answer: the window keeps at most
     64 cards from it, the cards of forgotten cameras go, and so do their alerts."""
-    from aiohttp import web
-
     from app.alerts import Thresholds
     from app.rig import MAX_CAMERAS
 
-    from .test_rest_limits import LISTS, _new_ids_each_time, _refused, _sse, _status
+    from .test_rest_limits import LISTS, _new_ids_each_time, hostile_server
 
     async def scenario() -> None:
-        app = web.Application()
-        app[LISTS] = []
-        app.router.add_get("/api/server/status", _status)
-        app.router.add_get("/api/events", _sse)
-        app.router.add_get("/api/cameras", _new_ids_each_time)
-        app.router.add_get("/api/cameras/{id}/events", _sse)
-        app.router.add_get("/api/cameras/{id}/connection", _refused)
-        app.router.add_get("/api/cameras/{id}/properties/all", _refused)
-        runner = web.AppRunner(app, shutdown_timeout=0.1)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-        try:
+        async with hostile_server(_new_ids_each_time) as (url, app):
             window, task = open_window(qapp, url)
             window.alerts.thresholds = Thresholds(camera_lost=0.0, reconnect_settle=0.0)
             await wait_until(lambda: len(app[LISTS]) >= 5, timeout=20,
@@ -126,7 +111,5 @@ def test_cameras_a_server_stops_naming_leave_the_grid_and_the_alerts(
             flagged = window.alerts.flagged_cameras()
             assert flagged <= set(window.rig.cameras), "alerts of forgotten cameras"
             await close(window, task)
-        finally:
-            await runner.cleanup()
 
     run(scenario(), timeout=60)

@@ -243,21 +243,29 @@ def test_missing_file_says_where_it_was_expected(tmp_path: Path) -> None:
     assert str(path) in str(caught.value)
 
 
-def test_declared_size_over_200_megapixels_is_refused_before_decoding(
-    tmp_path: Path,
-) -> None:
-    """A PNG whose header claims 20000x12000 pixels (240 MP) with no pixel data."""
+def _png_header_only(
+    path: Path, width: int, height: int, *, depth: int, colour: int
+) -> Path:
+    """A PNG that declares ``width`` x ``height`` (``colour`` 2: RGB, 6: RGBA)
+    and holds almost no pixel data: what a decompression bomb looks like."""
 
     def chunk(kind: bytes, body: bytes) -> bytes:
         crc = zlib.crc32(kind + body) & 0xFFFFFFFF
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
 
-    ihdr = struct.pack(">IIBBBBB", 20000, 12000, 8, 2, 0, 0, 0)
-    path = tmp_path / "bomb.png"
+    ihdr = struct.pack(">IIBBBBB", width, height, depth, colour, 0, 0, 0)
     idat = chunk(b"IDAT", zlib.compress(b"\0" * 100))
     path.write_bytes(
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + idat + chunk(b"IEND", b"")
     )
+    return path
+
+
+def test_declared_size_over_200_megapixels_is_refused_before_decoding(
+    tmp_path: Path,
+) -> None:
+    """A PNG whose header claims 20000x12000 pixels (240 MP) with no pixel data."""
+    path = _png_header_only(tmp_path / "bomb.png", 20000, 12000, depth=8, colour=2)
     with pytest.raises(ImageError) as caught:
         decode(str(path), 256)
     assert caught.value.problem == Problem.TOO_LARGE
@@ -267,17 +275,7 @@ def test_declared_size_over_200_megapixels_is_refused_before_decoding(
 def test_a_small_png_that_would_take_800_mb_decoded_is_refused(tmp_path: Path) -> None:
     """10000x10000 at 16 bits a channel is under the pixel limit, but a PNG is
     decoded whole: 800 MB and seconds of a worker for a thumbnail."""
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
-
-    ihdr = struct.pack(">IIBBBBB", 10000, 10000, 16, 6, 0, 0, 0)  # 16-bit RGBA
-    path = tmp_path / "bomb16.png"
-    idat = chunk(b"IDAT", zlib.compress(b"\0" * 100))
-    path.write_bytes(
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + idat + chunk(b"IEND", b"")
-    )
+    path = _png_header_only(tmp_path / "bomb16.png", 10000, 10000, depth=16, colour=6)
     with pytest.raises(ImageError) as caught:
         decode(str(path), 256)
     assert caught.value.problem == Problem.TOO_LARGE

@@ -4,13 +4,17 @@ a time. Over a real socket, against a small hostile server."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 import pytest
 from aiohttp import web
 
 from app.protocol.errors import BadAnswer, ServerUnreachable
 from app.protocol.rest import MAX_ANSWER, RestClient, http_client
+
+from .support import wait_until
+from .test_watcher import watching
 
 
 async def _huge(_: web.Request) -> web.Response:
@@ -32,39 +36,6 @@ async def _long_number(_: web.Request) -> web.Response:
     return web.Response(body=body, content_type="application/json")
 
 
-async def _serve() -> AsyncIterator[str]:
-    app = web.Application()
-    app.router.add_get("/api/server/status", _trickle)
-    app.router.add_get("/api/cameras", _huge)
-    app.router.add_get("/api/cameras/A/properties/all", _long_number)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
-
-
-def test_answers_too_large_too_slow_or_unreadable_are_refused() -> None:
-    async def scenario() -> None:
-        async for url in _serve():
-            async with http_client() as client:
-                rest = RestClient(url, client, timeout=0.5)
-                with pytest.raises(BadAnswer, match="over 16 MiB"):
-                    await rest.cameras()
-                with pytest.raises(ServerUnreachable, match="did not finish answering"):
-                    await rest.status()
-                # Valid JSON that json.loads refuses (int() takes 4,300 digits):
-                # a bad answer like any other, not an internal error.
-                with pytest.raises(BadAnswer, match=r"cannot read .*4300 digits"):
-                    await rest.properties("A")
-
-    asyncio.run(scenario())
-
-
 async def _sse(request: web.Request) -> web.StreamResponse:
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
     await response.prepare(request)
@@ -77,6 +48,69 @@ async def _sse(request: web.Request) -> web.StreamResponse:
 
 LISTS = web.AppKey("lists", list)
 """How often the camera list was asked for (one entry each)."""
+
+
+LISTED = web.AppKey("listed", list)
+"""The ids the camera list names now (the test changes it)."""
+
+
+async def _status(_: web.Request) -> web.Response:
+    return web.json_response({"success": True, "server": {"version": "3.0.0"}})
+
+
+async def _refused(_: web.Request) -> web.Response:
+    return web.json_response({"success": False, "message": "not connected"})
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@asynccontextmanager
+async def hostile_server(
+    cameras: Handler,
+    events: Handler | None = None,
+    *,
+    status: Handler | None = None,
+    properties: Handler | None = None,
+    listed: list[str] | None = None,
+) -> AsyncIterator[tuple[str, web.Application]]:
+    """A camera server on loopback answering the camera list with ``cameras``
+    and the stream of all cameras with ``events``; each camera's stream only
+    greets, and its connection and properties are refused unless given.
+    Yields its URL and the application (``LISTS``, ``LISTED`` inside)."""
+    app = web.Application()
+    app[LISTS] = []
+    app[LISTED] = list(listed or [])
+    app.router.add_get("/api/server/status", status or _status)
+    app.router.add_get("/api/events", events or _sse)
+    app.router.add_get("/api/cameras", cameras)
+    app.router.add_get("/api/cameras/{id}/events", _sse)
+    app.router.add_get("/api/cameras/{id}/connection", _refused)
+    app.router.add_get("/api/cameras/{id}/properties/all", properties or _refused)
+    runner = web.AppRunner(app, shutdown_timeout=0.1)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    try:
+        yield f"http://127.0.0.1:{runner.addresses[0][1]}", app
+    finally:
+        await runner.cleanup()
+
+
+def test_answers_too_large_too_slow_or_unreadable_are_refused() -> None:
+    async def scenario() -> None:
+        server = hostile_server(_huge, status=_trickle, properties=_long_number)
+        async with server as (url, _), http_client() as client:
+            rest = RestClient(url, client, timeout=0.5)
+            with pytest.raises(BadAnswer, match="over 16 MiB"):
+                await rest.cameras()
+            with pytest.raises(ServerUnreachable, match="did not finish answering"):
+                await rest.status()
+            # Valid JSON that json.loads refuses (int() takes 4,300 digits):
+            # a bad answer like any other, not an internal error.
+            with pytest.raises(BadAnswer, match=r"cannot read .*4300 digits"):
+                await rest.properties("A")
+
+    asyncio.run(scenario())
 
 
 async def _all_cameras(request: web.Request) -> web.StreamResponse:
@@ -100,52 +134,22 @@ async def _many(request: web.Request) -> web.Response:
     return web.json_response({"success": True, "cameras": cameras})
 
 
-async def _status(_: web.Request) -> web.Response:
-    return web.json_response({"success": True, "server": {"version": "3.0.0"}})
-
-
-async def _refused(_: web.Request) -> web.Response:
-    return web.json_response({"success": False, "message": "not connected"})
-
-
 def test_a_server_listing_hundreds_of_cameras_gets_a_bounded_watch() -> None:
-    from app.monitor import ServerWatcher
-    from app.rig import MAX_CAMERAS, Rig
+    from app.rig import MAX_CAMERAS
 
     async def scenario() -> None:
-        app = web.Application()
-        app[LISTS] = []
-        app.router.add_get("/api/server/status", _status)
-        app.router.add_get("/api/events", _all_cameras)
-        app.router.add_get("/api/cameras", _many)
-        app.router.add_get("/api/cameras/{id}/events", _sse)
-        app.router.add_get("/api/cameras/{id}/connection", _refused)
-        app.router.add_get("/api/cameras/{id}/properties/all", _refused)
-        runner = web.AppRunner(app, shutdown_timeout=0.1)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-        rig = Rig()
-        try:
-            async with http_client() as client:
-                watcher = ServerWatcher(rig, url, client, poll_interval=0.3)
-                task = asyncio.ensure_future(watcher.run())
-                for _ in range(100):
-                    await asyncio.sleep(0.05)
-                    if rig.cameras:
-                        break
-                await asyncio.sleep(3.0)  # 60 events of a camera left out
-                assert len(rig.cameras) == MAX_CAMERAS
-                assert len(app[LISTS]) <= 12, "polled, not asked again per event"
-                lone = [e for e in rig.log if "not attributed" in e.summary]
-                assert lone == [], "a camera left out is not a flood in the log"
-                said = [e.summary for e in rig.log if "300 cameras" in e.summary]
-                assert len(said) == 1, "said once, not at every discovery"
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
-        finally:
-            await runner.cleanup()
+        async with (
+            hostile_server(_many, _all_cameras) as (url, app),
+            watching(url, poll_interval=0.3) as (rig, _, _),
+        ):
+            await wait_until(lambda: rig.cameras, what="cameras listed")
+            await asyncio.sleep(3.0)  # 60 events of a camera left out
+            assert len(rig.cameras) == MAX_CAMERAS
+            assert len(app[LISTS]) <= 12, "polled, not asked again per event"
+            lone = [e for e in rig.log if "not attributed" in e.summary]
+            assert lone == [], "a camera left out is not a flood in the log"
+            said = [e.summary for e in rig.log if "300 cameras" in e.summary]
+            assert len(said) == 1, "said once, not at every discovery"
 
     asyncio.run(scenario())
 
@@ -162,41 +166,19 @@ async def _new_ids_each_time(request: web.Request) -> web.Response:
 def test_a_server_naming_new_cameras_in_every_answer_stays_bounded() -> None:
     """Streams of cameras no longer listed end, and past 64 cards on a server
     the cameras lost longest ago are forgotten, saying so."""
-    from app.monitor import ServerWatcher
-    from app.rig import MAX_CAMERAS, Rig
+    from app.rig import MAX_CAMERAS
 
     async def scenario() -> None:
-        app = web.Application()
-        app[LISTS] = []
-        app.router.add_get("/api/server/status", _status)
-        app.router.add_get("/api/events", _sse)
-        app.router.add_get("/api/cameras", _new_ids_each_time)
-        app.router.add_get("/api/cameras/{id}/events", _sse)
-        app.router.add_get("/api/cameras/{id}/connection", _refused)
-        app.router.add_get("/api/cameras/{id}/properties/all", _refused)
-        runner = web.AppRunner(app, shutdown_timeout=0.1)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-        rig = Rig()
-        try:
-            async with http_client() as client:
-                watcher = ServerWatcher(rig, url, client, poll_interval=0.2)
-                task = asyncio.ensure_future(watcher.run())
-                for _ in range(200):
-                    await asyncio.sleep(0.05)
-                    if len(app[LISTS]) >= 6:
-                        break
-                assert len(app[LISTS]) >= 6, "six answers, 384 names in all"
-                assert len(rig.cameras) <= MAX_CAMERAS
-                running = [t for t in watcher._streams.values() if not t.done()]
-                assert len(running) <= MAX_CAMERAS
-                assert any("forgot 64 lost camera(s)" in e.summary for e in rig.log)
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
-        finally:
-            await runner.cleanup()
+        async with (
+            hostile_server(_new_ids_each_time) as (url, app),
+            watching(url, poll_interval=0.2) as (rig, watcher, _),
+        ):
+            await wait_until(lambda: len(app[LISTS]) >= 6,
+                             what="six answers, 384 names in all")  # fmt: skip
+            assert len(rig.cameras) <= MAX_CAMERAS
+            running = [t for t in watcher._streams.values() if not t.done()]
+            assert len(running) <= MAX_CAMERAS
+            assert any("forgot 64 lost camera(s)" in e.summary for e in rig.log)
 
     asyncio.run(scenario())
 
@@ -221,32 +203,14 @@ async def _none_listed(request: web.Request) -> web.Response:
 
 
 def test_events_of_an_unknown_camera_ask_for_the_list_at_most_once_a_second() -> None:
-    from app.monitor import ServerWatcher
-    from app.rig import Rig
-
     async def scenario() -> None:
-        app = web.Application()
-        app[LISTS] = []
-        app.router.add_get("/api/server/status", _status)
-        app.router.add_get("/api/events", _ghost_events)
-        app.router.add_get("/api/cameras", _none_listed)
-        runner = web.AppRunner(app, shutdown_timeout=0.1)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-        rig = Rig()
-        try:
-            async with http_client() as client:
-                watcher = ServerWatcher(rig, url, client, poll_interval=30)
-                task = asyncio.ensure_future(watcher.run())
-                await asyncio.sleep(3.5)  # hundreds of GHOST events meanwhile
-                assert 2 <= len(app[LISTS]) <= 5, len(app[LISTS])
-                assert any("not attributed" in e.summary for e in rig.log)
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
-        finally:
-            await runner.cleanup()
+        async with (
+            hostile_server(_none_listed, _ghost_events) as (url, app),
+            watching(url, poll_interval=30) as (rig, _, _),
+        ):
+            await asyncio.sleep(3.5)  # hundreds of GHOST events meanwhile
+            assert 2 <= len(app[LISTS]) <= 5, len(app[LISTS])
+            assert any("not attributed" in e.summary for e in rig.log)
 
     asyncio.run(scenario())
 
@@ -263,25 +227,11 @@ def test_camera_ids_that_would_not_name_one_camera_in_a_url_are_skipped() -> Non
     it too, and a newline would forge a line of headless output."""
 
     async def scenario() -> None:
-        app = web.Application()
-        app.router.add_get("/api/cameras", _odd_ids)
-        runner = web.AppRunner(app, shutdown_timeout=0.1)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-        try:
-            async with http_client() as client:
-                found = await RestClient(url, client).cameras()
-                assert [info.id for info in found] == ["0", "OK1"]
-        finally:
-            await runner.cleanup()
+        async with hostile_server(_odd_ids) as (url, _), http_client() as client:
+            found = await RestClient(url, client).cameras()
+            assert [info.id for info in found] == ["0", "OK1"]
 
     asyncio.run(scenario())
-
-
-LISTED = web.AppKey("listed", list)
-"""The ids the camera list names now (the test changes it)."""
 
 
 async def _listed(request: web.Request) -> web.Response:
@@ -291,51 +241,24 @@ async def _listed(request: web.Request) -> web.Response:
 
 
 def test_a_camera_no_longer_listed_has_its_stream_closed_until_listed_again() -> None:
-    from app.monitor import ServerWatcher
-    from app.rig import Rig
-
     async def scenario() -> None:
-        app = web.Application()
-        app[LISTED] = ["A", "B"]
-        app.router.add_get("/api/server/status", _status)
-        app.router.add_get("/api/events", _sse)
-        app.router.add_get("/api/cameras", _listed)
-        app.router.add_get("/api/cameras/{id}/events", _sse)
-        app.router.add_get("/api/cameras/{id}/connection", _refused)
-        app.router.add_get("/api/cameras/{id}/properties/all", _refused)
-        runner = web.AppRunner(app, shutdown_timeout=0.1)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-        rig = Rig()
+        async with (
+            hostile_server(_listed, listed=["A", "B"]) as (url, app),
+            watching(url, poll_interval=0.2) as (rig, _, _),
+        ):
 
-        async def until(check: Callable[[], bool], what: str) -> None:
-            for _ in range(200):
-                if check():
-                    return
-                await asyncio.sleep(0.02)
-            raise AssertionError(f"{what} did not happen")
+            def streaming(camera_id: str) -> bool:
+                camera = rig.cameras.get((url, camera_id))
+                return camera is not None and camera.streaming
 
-        def streaming(camera_id: str) -> bool:
-            camera = rig.cameras.get((url, camera_id))
-            return camera is not None and camera.streaming
-
-        try:
-            async with http_client() as client:
-                watcher = ServerWatcher(rig, url, client, poll_interval=0.2)
-                task = asyncio.ensure_future(watcher.run())
-                await until(lambda: streaming("A") and streaming("B"), "both open")
-                app[LISTED][:] = ["B"]
-                await until(lambda: not streaming("A"), "A's stream closed")
-                assert not rig.cameras[(url, "A")].connected, "A shown as lost"
-                app[LISTED][:] = ["A", "B"]
-                await until(lambda: streaming("A"), "A's stream open again")
-                await asyncio.sleep(0.5)  # the cancelled stream ended long ago
-                assert streaming("A") and streaming("B")
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
-        finally:
-            await runner.cleanup()
+            await wait_until(lambda: streaming("A") and streaming("B"),
+                             what="both streams open")  # fmt: skip
+            app[LISTED][:] = ["B"]
+            await wait_until(lambda: not streaming("A"), what="A's stream closed")
+            assert not rig.cameras[(url, "A")].connected, "A shown as lost"
+            app[LISTED][:] = ["A", "B"]
+            await wait_until(lambda: streaming("A"), what="A's stream open again")
+            await asyncio.sleep(0.5)  # the cancelled stream ended long ago
+            assert streaming("A") and streaming("B")
 
     asyncio.run(scenario())
