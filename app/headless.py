@@ -11,7 +11,6 @@ import contextlib
 import json
 import math
 import os
-import re
 import signal
 import sys
 from collections.abc import Callable, Coroutine
@@ -52,9 +51,6 @@ def event_fields(event: ev.Event) -> dict[str, Any]:
     return fields
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
 def _finite(value: Any) -> Any:
     """``value`` with NaN and infinities made None (JSON has no word for them)."""
     if isinstance(value, float) and not math.isfinite(value):
@@ -93,7 +89,7 @@ class LinePrinter:
             except ValueError:  # NaN or infinity (from a recording): not JSON
                 line = json.dumps(_finite(record), default=str)
         else:
-            text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+            text = ev.CONTROL_CHARACTERS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
             line = text.encode("utf-8", "backslashreplace").decode("utf-8")
         try:
             self._out.write(line + "\n")

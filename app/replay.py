@@ -28,7 +28,7 @@ from .protocol import errors
 from .protocol import events as ev
 from .protocol.rest import RestClient, normalize_url
 from .protocol.sse import MAX_EVENT_BYTES
-from .protocol.stream import ALL_CAMERAS
+from .protocol.stream import ALL_CAMERAS, too_large
 from .recording import BadLine, Recording
 from .rig import LinkState, Rig
 
@@ -163,12 +163,7 @@ class ReplayWatcher(ServerWatcher):
         elif len(data) > MAX_EVENT_BYTES // 4 and (
             size := len(data.encode("utf-8", "surrogatepass"))
         ) > MAX_EVENT_BYTES:  # as a live stream would have dropped it (bytes)
-            event = ev.BadEvent(
-                name=name,
-                error=f"an event of {size} bytes is over the "
-                f"{MAX_EVENT_BYTES // 1024} KiB limit and was dropped",
-                raw=ev.excerpt(data),
-            )
+            event = too_large(name, size, data)
         elif sub == ALL_CAMERAS:  # as the live watcher reads it
             event = ev.decode_copy(name, data, first=first)
         else:

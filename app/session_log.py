@@ -169,10 +169,7 @@ class SessionLog(RigListener):
                     dirty = True
                     if written > self.limit:  # an event flood: the disk is kept
                         why = f"{self.path} reached its limit of {self.limit:,} bytes"
-                        out.write(entry_line(LogEntry(
-                            datetime.now(), "", None, "session log",
-                            f"the session log stopped: {why}", "warning",
-                        )))  # fmt: skip
+                        out.write(_own_line(f"the session log stopped: {why}"))
                         out = self._fail(out, why)
                 except (OSError, ValueError) as exc:
                     out = self._fail(out, f"could not write to {self.path}: {exc}")
@@ -235,11 +232,14 @@ class SessionLog(RigListener):
 
     def _dropped_line(self) -> str:
         count, self.dropped = self.dropped, 0
-        entry = LogEntry(
-            datetime.now(), "", None, "session log",
-            f"{count} entries not written: the disk was too slow", "warning",
-        )  # fmt: skip
-        return entry_line(entry)
+        return _own_line(f"{count} entries not written: the disk was too slow")
+
+
+def _own_line(summary: str) -> str:
+    """A warning of the session log's own, as a line of its file."""
+    return entry_line(
+        LogEntry(datetime.now(), "", None, "session log", summary, "warning")
+    )
 
 
 class EarlyRecords(logging.Handler):

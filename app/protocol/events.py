@@ -141,6 +141,10 @@ def excerpt(text: str, limit: int = RAW_EXCERPT) -> str:
     return f"{text[:limit]}… ({len(text) - limit} more characters)"
 
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+"""C0, DEL and C1: what no camera id holds, and what no line of output may pass
+through as it is (a newline would forge a line, ESC drive a terminal)."""
+
 _BACKSLASH_NOT_BEFORE_QUOTE = re.compile(r'\\(?!")')
 
 

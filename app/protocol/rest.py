@@ -7,7 +7,6 @@ import contextlib
 import json
 import logging
 import math
-import re
 import socket
 import time
 from collections.abc import AsyncIterator, Callable
@@ -17,6 +16,7 @@ from urllib.parse import quote
 import httpx
 
 from .errors import BadAnswer, RequestRefused, ServerError, ServerUnreachable
+from .events import CONTROL_CHARACTERS
 from .models import CameraInfo, ConnectionInfo, Property, ServerStatus, normalize_url
 
 log = logging.getLogger(__name__)
@@ -259,7 +259,7 @@ def _camera_id(value: object) -> str | None:
         not text.strip()
         or text in ("*", ".", "..")
         or len(text) > 200
-        or _CONTROL.search(text)
+        or CONTROL_CHARACTERS.search(text)
     ):
         return None
     try:
@@ -268,8 +268,6 @@ def _camera_id(value: object) -> str | None:
         return None
     return text
 
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _flag(value: Any) -> bool:

@@ -20,6 +20,18 @@ Received = tuple[Event, str]
 plain tuple: one is made for every event."""
 
 
+def too_large(
+    name: str, size: int, text: str, limit: int = MAX_EVENT_BYTES
+) -> BadEvent:
+    """An event dropped for being over ``limit`` bytes, ``size`` of them read."""
+    return BadEvent(
+        name=name,
+        error=f"an event went over the {limit // 1024} KiB limit ({size} bytes "
+        "read) and is dropped",
+        raw=excerpt(text),
+    )
+
+
 def stream_path(subscription: str) -> str:
     """The path of the stream of all cameras (``*``) or of one camera."""
     if subscription == ALL_CAMERAS:
@@ -72,13 +84,7 @@ async def subscribe(
             async for sse in source.events:
                 dropped = source.dropped(sse)
                 if dropped is not None:
-                    limit = max_event_bytes // 1024
-                    bad = BadEvent(
-                        name="?",
-                        error=f"an event went over the {limit} KiB limit "
-                        f"({dropped.size} bytes so far) and is dropped",
-                        raw=excerpt(dropped.head),
-                    )
+                    bad = too_large("?", dropped.size, dropped.head, max_event_bytes)
                     yield bad, dropped.head
                     continue
                 name, data = sse.event, sse.data

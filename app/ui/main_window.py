@@ -360,11 +360,7 @@ class MainWindow(QMainWindow):
         for key in keys:
             camera = self.rig.cameras.get(key)
             if camera is None:  # forgotten, or its server is no longer watched
-                gone = self.cards.pop(key, None)
-                if gone is not None:
-                    self._grid.removeWidget(gone)
-                    gone.deleteLater()
-                    removed = True
+                removed |= self._drop_card(key)
                 continue
             card = self.cards.get(key)
             if card is None:
@@ -809,15 +805,21 @@ class MainWindow(QMainWindow):
         if self.watchers is not None:
             self.watchers.retry_now(url)
 
+    def _drop_card(self, key: CameraKey) -> bool:
+        """Take a camera's card out of the grid; whether it had one."""
+        card = self.cards.pop(key, None)
+        if card is None:
+            return False
+        self._grid.removeWidget(card)
+        card.deleteLater()
+        return True
+
     def _sync_servers(self) -> None:
         """Headers for the servers watched (when more than one); the cards of
         servers no longer watched go."""
         changed = False
         for key in [k for k in self.cards if k[0] not in self.rig.servers]:
-            card = self.cards.pop(key)
-            self._grid.removeWidget(card)
-            card.deleteLater()
-            changed = True
+            changed |= self._drop_card(key)
         wanted = list(self.rig.servers) if len(self.rig.servers) > 1 else []
         changed = changed or list(self.server_headers) != wanted
         for url in [u for u in self.server_headers if u not in wanted]:
